@@ -17,6 +17,7 @@ export {
   sleep,
   systemClock,
 } from './clock.js';
+export { buildContinuationPrompt, parseContinuationPrompt } from './continuation.js';
 export {
   AbortedError,
   BulwarkError,
