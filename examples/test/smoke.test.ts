@@ -32,6 +32,17 @@ describe('examples', () => {
     expect(stdout).toContain('partial kept: "The quick brown"');
   });
 
+  it('mock-server-for-tests shows an absorbed 529, a mid-stream overloaded_error and the request log', () => {
+    const { status, stdout, stderr } = runExample('mock-server-for-tests.ts');
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(stdout).toContain('matches server.expectedText(request): true');
+    expect(stdout).toMatch(/anthropic-ratelimit-requests: \d+ of 50 remaining/);
+    expect(stdout).toContain('APIError with type overloaded_error');
+    expect(stdout).toContain('#1 POST /v1/messages → 529 (fault: status)');
+    expect(stdout).toContain('#3 POST /v1/messages → 200 (fault: error_event), 12 events');
+  });
+
   it('the demo runs every example and exits 0', () => {
     const { status, stdout } = runExample('demo.ts');
     expect(status).toBe(0);
