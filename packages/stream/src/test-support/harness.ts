@@ -1,13 +1,13 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import {
-  type AdmissionFeedback,
-  type AdmissionGate,
-  type AdmissionRequest,
-  type BulwarkEventName,
-  type BulwarkEvents,
-  type Bus,
-  type ManualClock,
-  type Usage,
+import type {
+  AdmissionFeedback,
+  AdmissionGate,
+  AdmissionRequest,
+  BulwarkEventName,
+  BulwarkEvents,
+  Bus,
+  ManualClock,
+  Usage,
 } from '@bulwark/core';
 
 /** Every event of `names` emitted on `bus`, in order. */
