@@ -273,6 +273,77 @@ describe('one fault per request, with the real SDK over loopback', () => {
   });
 });
 
+describe('time on the manual clock, moved by the stream itself', () => {
+  it('reports progress every interval with output tokens that only grow', async () => {
+    const clock = createManualClock(0);
+    const bus = createBus();
+    const progress = recordEvents(bus, ['stream:progress']);
+    const client = createStreamingClient({
+      client: sdk,
+      bus,
+      clock,
+      progressIntervalMs: 1000,
+      stallTimeoutMs: Number.POSITIVE_INFINITY,
+    });
+    // Each text delta "takes" 250 ms: the progress timer falls due every fourth delta.
+    const message = await client.createMessage(params(), { onText: () => clock.tick(250) });
+    const figures = progress.map((event) => event.payload);
+    expect(figures.length).toBeGreaterThan(3);
+    figures.forEach((figure, index) => {
+      expect(figure.elapsedMs).toBe((index + 1) * 1000);
+      expect(figure.percentOfMaxTokens).toBe((figure.outputTokens / 8000) * 100);
+      if (index > 0) expect(figure.outputTokens).toBeGreaterThanOrEqual(figures[index - 1]!.outputTokens);
+    });
+    expect(figures.at(-1)!.outputTokens).toBeGreaterThan(0);
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('detects a stall when the clock passes the timeout between two events, and resumes', async () => {
+    const clock = createManualClock(0);
+    const bus = createBus();
+    const events = recordEvents(bus, ['stream:stall', 'retry:scheduled']);
+    const client = createStreamingClient({
+      client: sdk,
+      bus,
+      clock,
+      random: () => 0,
+      stallTimeoutMs: 5000,
+      progressIntervalMs: Number.POSITIVE_INFINITY,
+    });
+    let delivered = '';
+    let stalled = false;
+    const message = await client.createMessage(params(), {
+      onText: (text) => {
+        delivered += text;
+        if (!stalled && delivered.length > 50) {
+          stalled = true;
+          clock.tick(5000);
+        }
+      },
+    });
+    expect(named(events, 'stream:stall').map((event) => event.payload.idleMs)).toEqual([5000]);
+    expect(named(events, 'retry:scheduled')[0]?.payload).toMatchObject({ reason: 'stall', resume: true });
+    expect(delivered).toBe(server.expectedText(params()));
+    expect(textOf(message)).toBe(delivered);
+  });
+
+  it("does not retry when the caller's onText throws", async () => {
+    const { client, clock } = setup();
+    const error = await settleWithClock(
+      client.createMessage(params(), {
+        onText: () => {
+          throw new Error('bug in the caller');
+        },
+      }),
+      clock,
+    ).catch((reason: unknown) => reason);
+    expect(StreamInterruptedError.isInstance(error)).toBe(true);
+    expect(((error as Error).cause as Error).cause).toEqual(new Error('bug in the caller'));
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
 describe('stall detection (system clock, short timeout)', () => {
   it('aborts a silent stream and resumes it', async () => {
     server.setFaults({ schedule: { 1: { kind: 'stall', afterEvents: 10, durationMs: 30_000 } } });

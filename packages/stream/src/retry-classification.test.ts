@@ -103,6 +103,12 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new StreamFailure('malformed', 'x')).reason).toBe('stream_malformed');
   });
 
+  it("does not retry when the caller's own callback threw", () => {
+    expect(classifyFailure(new StreamFailure('callback', 'x', { cause: new Error('bug') })).retryable).toBe(
+      false,
+    );
+  });
+
   it('does not retry what it does not know', () => {
     expect(classifyFailure(new RangeError('bug')).retryable).toBe(false);
     expect(classifyFailure('a string').retryable).toBe(false);

@@ -81,6 +81,9 @@ export function classifyFailure(
         return { retryable: true, reason: 'stream_malformed' };
       case 'timeout':
         return { retryable: true, reason: 'timeout' };
+      case 'callback':
+        // The caller's own callback threw: another attempt would only throw again.
+        return { retryable: false, reason: undefined };
       case 'error_event': {
         const errorType = error.errorType;
         const retryable = errorType !== undefined && retryableStreamErrorTypes.has(errorType);

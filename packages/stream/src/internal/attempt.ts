@@ -101,8 +101,12 @@ export async function runStreamingAttempt(
         );
       }
       const text = snapshot.apply(event);
-      if (onEvent) onEvent(event);
-      if (text !== undefined && onText) onText(text);
+      try {
+        if (onEvent) onEvent(event);
+        if (text !== undefined && onText) onText(text);
+      } catch (error) {
+        throw new StreamFailure('callback', 'A callback (`onText` or `onEvent`) threw', { cause: error });
+      }
       input.afterEvent();
     }
     if (!snapshot.attemptStopped) {
@@ -151,7 +155,11 @@ export async function runNonStreamingAttempt(input: AttemptInput & { timeoutMs: 
       .withResponse();
     input.onResponse(response);
     const text = snapshot.adoptMessage(data);
-    if (text.length > 0 && onText) onText(text);
+    try {
+      if (text.length > 0 && onText) onText(text);
+    } catch (error) {
+      throw new StreamFailure('callback', 'The `onText` callback threw', { cause: error });
+    }
   } catch (error) {
     if (timedOut && !signal?.aborted) {
       throw new StreamFailure('timeout', `No response within ${input.timeoutMs} ms`, { cause: error });

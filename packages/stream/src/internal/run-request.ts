@@ -356,7 +356,8 @@ export async function runRequest(settings: RunnerSettings, input: RunInput): Pro
         retries += 1;
         totalDelayMs += delayMs;
         try {
-          await sleep(clock, delayMs, signal);
+          // A zero wait needs no timer (and no clock to move it, under a manual clock).
+          if (delayMs > 0) await sleep(clock, delayMs, signal);
         } catch (sleepError) {
           throw aborted(sleepError);
         }

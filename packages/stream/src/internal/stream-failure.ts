@@ -1,5 +1,5 @@
-/** What went wrong with a stream after its response headers arrived. */
-export type StreamFailureKind = 'stall' | 'incomplete' | 'malformed' | 'error_event' | 'timeout';
+/** What went wrong with a stream after its response headers arrived (`callback`: the caller's `onText` / `onEvent` threw). */
+export type StreamFailureKind = 'stall' | 'incomplete' | 'malformed' | 'error_event' | 'timeout' | 'callback';
 
 /**
  * A failure of one attempt that the SDK does not report as an error of its own (a stall, a
