@@ -391,15 +391,16 @@ describe('stall detection (system clock, short timeout)', () => {
       outputTokens: { min: 60, max: 120 },
     });
     try {
+      // Silent but for pings for longer than the stall timeout: only the pings keep it alive.
       pinging.setFaults({
-        schedule: { 1: { kind: 'stall', afterEvents: 10, durationMs: 1500, pings: true } },
+        schedule: { 1: { kind: 'stall', afterEvents: 10, durationMs: 3000, pings: true } },
       });
       const bus = createBus();
       const stalls = recordEvents(bus, ['stream:stall']);
       const client = createStreamingClient({
         client: new Anthropic({ apiKey: 'test-key', baseURL: pinging.url }),
         bus,
-        stallTimeoutMs: 1000,
+        stallTimeoutMs: 2000,
         pingsCountAsActivity: true,
       });
       const message = await client.createMessage(params());
