@@ -190,6 +190,14 @@ describe('chunkFile on the adversarial tree', () => {
     expect(await reasonOf(collect(root, path))).toBe(reason);
   });
 
+  it('chunks a single 5 MB line within budget, cutting at sentence or word boundaries', async () => {
+    const chunks = await collect(root, 'long-line.txt', 1000);
+    for (const chunk of chunks) expect(chunk.tokenCount).toBeLessThanOrEqual(1000);
+    for (const chunk of chunks.slice(0, -1)) expect(chunk.text.endsWith(' ')).toBe(true);
+    expect(chunks.map((chunk) => chunk.text).join('')).toBe(fiveMegabyteLine);
+    expect(chunks.at(-1)?.byteEnd).toBe(Buffer.byteLength(fiveMegabyteLine));
+  });
+
   it('yields nothing for an empty file', async () => {
     expect(await collect(root, 'empty.txt')).toEqual([]);
   });
