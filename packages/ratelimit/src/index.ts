@@ -1,0 +1,21 @@
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export {
+  type RateLimitStore,
+  type StoreAdjustRequest,
+  type StoreBucketAmount,
+  type StoreBucketName,
+  type StoreBucketShape,
+  type StoreBucketSync,
+  type StoreLevels,
+  type StoreLevelsResult,
+  type StorePeekRequest,
+  type StoreScope,
+  type StoreSyncRequest,
+  type StoreTakeAdmitted,
+  type StoreTakeRefused,
+  type StoreTakeRequest,
+  type StoreTakeResult,
+  type StoreThrottleRequest,
+  type StoreThrottleResult,
+  storeBucketNames,
+} from './store.js';
