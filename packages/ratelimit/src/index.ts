@@ -1,4 +1,26 @@
+export {
+  type BudgetCap,
+  type BudgetPeriod,
+  type Budgets,
+  costOfUsage,
+  type ModelPrice,
+  type PeriodUsage,
+  type PriceTable,
+  periodStartMs,
+  type UsageReport,
+  type UsageTotals,
+} from './budgets.js';
+export {
+  BudgetExceededError,
+  QueueFullError,
+  RequestTooLargeError,
+  SpendLimitError,
+  WaitTimeoutError,
+} from './errors.js';
+export type { OutputReservation } from './internal/output-estimator.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export type { RateLimiterOptions, RateLimits } from './options.js';
+export { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 export {
   type RateLimitStore,
   type StoreAdjustRequest,

@@ -1,0 +1,223 @@
+import { addUsage, type BudgetExceededEvent, emptyUsage, type Usage } from '@bulwark/core';
+import { BudgetExceededError } from './errors.js';
+
+/** A budget period: calendar hour, day or month in UTC. */
+export type BudgetPeriod = 'hour' | 'day' | 'month';
+
+export const budgetPeriods = ['hour', 'day', 'month'] as const satisfies readonly BudgetPeriod[];
+
+/** The caps of one period. */
+export interface BudgetCap {
+  /** Tokens per period: input (uncached, cache writes and cache reads) plus output. */
+  maxTokens?: number;
+  /** US dollars per period, priced with `prices`. */
+  maxCostUsd?: number;
+}
+
+/** Caps per period, such as `{ day: { maxCostUsd: 50 } }`. */
+export type Budgets = Partial<Record<BudgetPeriod, BudgetCap>>;
+
+/** US dollars per million tokens for one model. */
+export interface ModelPrice {
+  inputPerMillionTokens: number;
+  outputPerMillionTokens: number;
+  /** @default 1.25 × inputPerMillionTokens (5-minute cache writes) */
+  cacheWritePerMillionTokens?: number;
+  /** @default 0.1 × inputPerMillionTokens */
+  cacheReadPerMillionTokens?: number;
+}
+
+/** Prices by model id or model class (an id entry wins over its class). */
+export type PriceTable = Readonly<Record<string, ModelPrice>>;
+
+/** Totals over the calls of a period. */
+export interface UsageTotals {
+  /** Calls reconciled. */
+  requests: number;
+  usage: Usage;
+  /** All input tokens plus output tokens. */
+  tokens: number;
+  /** `undefined` when some model had no price. */
+  costUsd: number | undefined;
+}
+
+/** Totals of the current period. */
+export interface PeriodUsage {
+  /** Epoch milliseconds when the period began (UTC). */
+  startMs: number;
+  total: UsageTotals;
+  byModel: Record<string, UsageTotals>;
+}
+
+/** `usage()`: the current hour, day and month. */
+export type UsageReport = Record<BudgetPeriod, PeriodUsage>;
+
+/** The start of the UTC calendar period that contains `nowMs`. */
+export function periodStartMs(period: BudgetPeriod, nowMs: number): number {
+  const date = new Date(nowMs);
+  switch (period) {
+    case 'hour':
+      return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate(), date.getUTCHours());
+    case 'day':
+      return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+    case 'month':
+      return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+  }
+}
+
+/** The cost of `usage` in US dollars under `price`. */
+export function costOfUsage(usage: Usage, price: ModelPrice): number {
+  const write = price.cacheWritePerMillionTokens ?? price.inputPerMillionTokens * 1.25;
+  const read = price.cacheReadPerMillionTokens ?? price.inputPerMillionTokens * 0.1;
+  return (
+    (usage.inputTokens * price.inputPerMillionTokens +
+      usage.outputTokens * price.outputPerMillionTokens +
+      usage.cacheCreationInputTokens * write +
+      usage.cacheReadInputTokens * read) /
+    1_000_000
+  );
+}
+
+function tokensOf(usage: Usage): number {
+  return usage.inputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens + usage.outputTokens;
+}
+
+function emptyTotals(): UsageTotals {
+  return { requests: 0, usage: emptyUsage(), tokens: 0, costUsd: 0 };
+}
+
+function addToTotals(totals: UsageTotals, usage: Usage, costUsd: number | undefined): void {
+  totals.requests += 1;
+  totals.usage = addUsage(totals.usage, usage);
+  totals.tokens += tokensOf(usage);
+  totals.costUsd =
+    totals.costUsd === undefined || costUsd === undefined ? undefined : totals.costUsd + costUsd;
+}
+
+/** What a call holds against the budgets until it is settled. */
+export interface BudgetHold {
+  tokens: number;
+  costUsd: number;
+}
+
+/**
+ * Tracks usage per period and refuses calls that would pass a cap. A call holds its expected
+ * tokens and cost while in flight, so concurrent calls cannot pass a cap together; settling
+ * moves the real usage into the period totals.
+ */
+export class BudgetTracker {
+  private readonly periods = new Map<BudgetPeriod, PeriodUsage>();
+  private heldTokens = 0;
+  private heldCostUsd = 0;
+
+  constructor(
+    private readonly budgets: Budgets,
+    private readonly prices: PriceTable,
+    private readonly priceKeyOf: (model: string) => string | undefined,
+  ) {}
+
+  /** Whether a cost cap is configured (then every model needs a price). */
+  get needsPrices(): boolean {
+    return budgetPeriods.some((period) => this.budgets[period]?.maxCostUsd !== undefined);
+  }
+
+  get hasCaps(): boolean {
+    return budgetPeriods.some((period) => this.budgets[period] !== undefined);
+  }
+
+  priceOf(model: string): ModelPrice | undefined {
+    return this.prices[model] ?? this.prices[this.priceKeyOf(model) ?? ''];
+  }
+
+  /**
+   * Holds `usage` (the call's expected usage) or throws `BudgetExceededError`, after calling
+   * `onExceeded` with the event payload.
+   */
+  hold(
+    model: string,
+    expected: Usage,
+    nowMs: number,
+    onExceeded: (event: BudgetExceededEvent) => void,
+    requestId?: string,
+  ): BudgetHold {
+    const price = this.priceOf(model);
+    const hold: BudgetHold = {
+      tokens: tokensOf(expected),
+      costUsd: price ? costOfUsage(expected, price) : 0,
+    };
+    for (const period of budgetPeriods) {
+      const cap = this.budgets[period];
+      if (!cap) continue;
+      const used = this.current(period, nowMs).total;
+      const checks = [
+        {
+          kind: 'tokens' as const,
+          limit: cap.maxTokens,
+          used: used.tokens + this.heldTokens,
+          requested: hold.tokens,
+        },
+        {
+          kind: 'cost' as const,
+          limit: cap.maxCostUsd,
+          used: (used.costUsd ?? 0) + this.heldCostUsd,
+          requested: hold.costUsd,
+        },
+      ];
+      for (const check of checks) {
+        if (check.limit === undefined || check.used + check.requested <= check.limit) continue;
+        const details = {
+          model,
+          period,
+          kind: check.kind,
+          limit: check.limit,
+          used: check.used,
+          requested: check.requested,
+        };
+        onExceeded(requestId === undefined ? details : { ...details, requestId });
+        throw new BudgetExceededError(details);
+      }
+    }
+    this.heldTokens += hold.tokens;
+    this.heldCostUsd += hold.costUsd;
+    return hold;
+  }
+
+  /** Gives back a hold; with `usage`, records what the call really used. */
+  settle(model: string, hold: BudgetHold | undefined, usage: Usage | undefined, nowMs: number): void {
+    if (hold) {
+      this.heldTokens = Math.max(0, this.heldTokens - hold.tokens);
+      this.heldCostUsd = Math.max(0, this.heldCostUsd - hold.costUsd);
+    }
+    if (!usage) return;
+    const price = this.priceOf(model);
+    const costUsd = price ? costOfUsage(usage, price) : undefined;
+    for (const period of budgetPeriods) {
+      const current = this.current(period, nowMs);
+      addToTotals(current.total, usage, costUsd);
+      let byModel = current.byModel[model];
+      if (!byModel) {
+        byModel = emptyTotals();
+        current.byModel[model] = byModel;
+      }
+      addToTotals(byModel, usage, costUsd);
+    }
+  }
+
+  report(nowMs: number): UsageReport {
+    const copy = (period: BudgetPeriod): PeriodUsage => {
+      const current = this.current(period, nowMs);
+      return structuredClone(current);
+    };
+    return { hour: copy('hour'), day: copy('day'), month: copy('month') };
+  }
+
+  private current(period: BudgetPeriod, nowMs: number): PeriodUsage {
+    const startMs = periodStartMs(period, nowMs);
+    let current = this.periods.get(period);
+    if (!current || current.startMs !== startMs) {
+      current = { startMs, total: emptyTotals(), byModel: {} };
+      this.periods.set(period, current);
+    }
+    return current;
+  }
+}
