@@ -30,11 +30,17 @@ try {
   saved = {};
 }
 
+if (renderOnly) {
+  writeFileSync(reportPath, renderReport(Object.values(saved), describeMachine(), new Date()));
+  console.log(`wrote ${reportPath} from ${savedReportsPath}`);
+  process.exit(0);
+}
+
 const known = new Set<string>();
 for (const file of files) {
   const benchmark = (await import(pathToFileURL(join(here, 'benchmarks', file)).href)).default as Benchmark;
   known.add(benchmark.id);
-  if (renderOnly || (only.length > 0 && !only.includes(benchmark.id))) continue;
+  if (only.length > 0 && !only.includes(benchmark.id)) continue;
   console.log(`running ${benchmark.id}${quick ? ' (quick)' : ''} ...`);
   const started = performance.now();
   const report = await benchmark.run({ quick });
