@@ -19,7 +19,9 @@ try {
     max_tokens: 300,
     messages: [{ role: 'user', content: prompt }],
   });
-  console.log(`estimated input: ${estimate.inputTokens} tokens (raw ${estimate.rawTokens} × ${estimate.calibrationRatio.toFixed(2)})`);
+  console.log(
+    `estimated input: ${estimate.inputTokens} tokens (raw ${estimate.rawTokens} × ${estimate.calibrationRatio.toFixed(2)})`,
+  );
 
   const text = await client.getCompletion(prompt, { maxTokens: 300 });
   console.log(`\nanswer (${text.length} characters):\n${text}\n`);

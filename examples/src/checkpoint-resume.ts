@@ -7,7 +7,8 @@
  *
  * Run: pnpm --filter @bulwark/examples exec tsx src/checkpoint-resume.ts
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +48,8 @@ const checkpointDir = mkdtempSync(join(tmpdir(), 'bulwark-checkpoints-'));
 
 try {
   console.log('\n1. A worker streams the answer and is killed half way');
-  const worker = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], {
+  // Asynchronous on purpose: the mock server lives in this process and must keep answering.
+  const worker = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], {
     env: {
       ...process.env,
       BULWARK_EXAMPLE_CHECKPOINTS: checkpointDir,
@@ -55,7 +57,8 @@ try {
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  console.log(`  worker ended by ${worker.signal ?? `exit code ${worker.status}`}`);
+  const [status, signal] = (await once(worker, 'exit')) as [number | null, NodeJS.Signals | null];
+  console.log(`  worker ended by ${signal ?? `exit code ${status}`}`);
 
   console.log('\n2. A new process resumes from the checkpoint');
   const client = createClient({ ...environment.clientOptions, checkpointDir });
@@ -67,7 +70,9 @@ try {
     const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
     console.log(`  completed: ${text.length} characters, stop_reason ${message.stop_reason}`);
     if (environment.server) {
-      console.log(`  identical to an uninterrupted answer: ${text === environment.server.expectedText(request)}`);
+      console.log(
+        `  identical to an uninterrupted answer: ${text === environment.server.expectedText(request)}`,
+      );
     }
   } finally {
     await client.close();

@@ -72,7 +72,9 @@ try {
         {
           model,
           max_tokens: maxTokens,
-          messages: [{ role: 'user', content: `Write chapter ${index + 1} of a long novel about a lighthouse.` }],
+          messages: [
+            { role: 'user', content: `Write chapter ${index + 1} of a long novel about a lighthouse.` },
+          ],
         },
         { requestId },
       );
@@ -100,7 +102,10 @@ const rows: string[][] = [
   ['wall time', `${seconds.toFixed(1)} s`],
 ];
 if (!online) {
-  rows.push(['share of the output-token limit used', `${Math.round((outputTokens / outputAllowance) * 100)} %`]);
+  rows.push([
+    'share of the output-token limit used',
+    `${Math.round((outputTokens / outputAllowance) * 100)} %`,
+  ]);
   rows.push(['429s from the server buckets', String(environment.server?.stats.rateLimited ?? 0)]);
 }
 console.log(`\n${renderTable(['summary', 'value'], rows)}`);

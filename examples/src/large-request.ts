@@ -34,7 +34,9 @@ client.bus.on('request:start', ({ streaming, streamingReason, maxTokens }) => {
 try {
   const message = await client.createMessage(params);
   const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
-  console.log(`  done: ${message.usage.output_tokens} output tokens, ${text.length} characters, stop_reason ${message.stop_reason}`);
+  console.log(
+    `  done: ${message.usage.output_tokens} output tokens, ${text.length} characters, stop_reason ${message.stop_reason}`,
+  );
 } finally {
   await client.close();
   await environment.close();

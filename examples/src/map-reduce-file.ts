@@ -13,7 +13,8 @@ import { createClient } from 'bulwark';
 import { openEnvironment } from './support/environment.js';
 
 function writeSampleBook(directory: string): string {
-  const words = 'river stone lantern harbour winter signal keeper distant quiet morning tide rope window'.split(' ');
+  const words =
+    'river stone lantern harbour winter signal keeper distant quiet morning tide rope window'.split(' ');
   const paragraphs: string[] = [];
   let seed = 42;
   const next = () => {
@@ -57,12 +58,16 @@ try {
     `${basename(path)}: ${chunks.length} chunks of ${Math.min(...tokenCounts)}–${Math.max(...tokenCounts)} tokens (budget 1500)`,
   );
   for (const chunk of chunks.slice(0, 3)) {
-    console.log(`  chunk ${chunk.index}: lines ${chunk.lineStart}–${chunk.lineEnd}, bytes ${chunk.byteStart}–${chunk.byteEnd}, ${chunk.tokenCount} tokens`);
+    console.log(
+      `  chunk ${chunk.index}: lines ${chunk.lineStart}–${chunk.lineEnd}, bytes ${chunk.byteStart}–${chunk.byteEnd}, ${chunk.tokenCount} tokens`,
+    );
   }
 
   const summaries = await Promise.all(
     chunks.map((chunk) =>
-      client.getCompletion(`Summarise this part of a book in two sentences:\n\n${chunk.text}`, { maxTokens: 200 }),
+      client.getCompletion(`Summarise this part of a book in two sentences:\n\n${chunk.text}`, {
+        maxTokens: 200,
+      }),
     ),
   );
   console.log(`map: ${summaries.length} summaries`);
@@ -72,7 +77,9 @@ try {
   );
   console.log(`reduce: ${finalSummary.slice(0, 160)}...`);
   const totals = Object.values(client.usage());
-  console.log(`calls: ${totals.reduce((sum, model) => sum + model.requests, 0)}, 429s: ${totals.reduce((sum, model) => sum + model.rateLimited, 0)}`);
+  console.log(
+    `calls: ${totals.reduce((sum, model) => sum + model.requests, 0)}, 429s: ${totals.reduce((sum, model) => sum + model.rateLimited, 0)}`,
+  );
 } finally {
   await client.close();
   await environment.close();

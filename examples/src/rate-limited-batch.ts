@@ -11,9 +11,15 @@ import { openEnvironment } from './support/environment.js';
 import { createLiveDisplay, renderTable } from './support/live-display.js';
 
 const limits = { requestsPerMinute: 600, inputTokensPerMinute: 60_000, outputTokensPerMinute: 12_000 };
-const environment = await openEnvironment({ seed: 9, outputTokens: { min: 80, max: 200 }, rateLimits: limits });
+const environment = await openEnvironment({
+  seed: 9,
+  outputTokens: { min: 80, max: 200 },
+  rateLimits: limits,
+});
 console.log(environment.describe());
-console.log(`limits: ${limits.requestsPerMinute} RPM, ${limits.inputTokensPerMinute} ITPM, ${limits.outputTokensPerMinute} OTPM\n`);
+console.log(
+  `limits: ${limits.requestsPerMinute} RPM, ${limits.inputTokensPerMinute} ITPM, ${limits.outputTokensPerMinute} OTPM\n`,
+);
 
 // Offline the limits are known; against the real API they are learnt from the first response.
 const client = createClient({ ...environment.clientOptions, ...(environment.offline ? { limits } : {}) });
@@ -30,7 +36,10 @@ try {
   const seconds = (Date.now() - started) / 1000;
   const totals = display.totals();
   const failures = results.filter((result) => result.status === 'rejected');
-  const outputTokens = Object.values(client.usage()).reduce((sum, model) => sum + model.usage.outputTokens, 0);
+  const outputTokens = Object.values(client.usage()).reduce(
+    (sum, model) => sum + model.usage.outputTokens,
+    0,
+  );
   console.log(
     `\n${renderTable(
       ['batch', 'value'],
@@ -40,7 +49,11 @@ try {
         ['429s seen', String(totals.rateLimited)],
         ['output tokens', String(outputTokens)],
         ['wall time', `${seconds.toFixed(1)} s`],
-        ['output tokens per minute', `${Math.round((outputTokens / seconds) * 60)} of ${limits.outputTokensPerMinute}`],
+        [
+          // The output bucket starts full and refills at limit / 60 per second: that is the allowance.
+          'share of the output-token allowance used',
+          `${Math.round((outputTokens / (limits.outputTokensPerMinute * (1 + seconds / 60))) * 100)} %`,
+        ],
       ],
     )}`,
   );

@@ -32,14 +32,18 @@ const client = createClient({
 });
 
 client.bus.on('request:error', ({ attempt, error }) => {
-  console.log(`  attempt ${attempt} failed: ${error.name}${error.status ? ` ${error.status}` : ''}${error.type ? ` (${error.type})` : ''}`);
+  console.log(
+    `  attempt ${attempt} failed: ${error.name}${error.status ? ` ${error.status}` : ''}${error.type ? ` (${error.type})` : ''}`,
+  );
 });
 client.bus.on('retry:scheduled', ({ reason, delayMs, resume }) => {
   console.log(`  → ${resume ? 'resume' : 'retry'} in ${delayMs.toFixed(0)} ms (${reason})`);
 });
 client.bus.on('stream:stall', ({ idleMs }) => console.log(`  stall: nothing for ${idleMs} ms`));
 client.bus.on('stream:resume', ({ strategy, keptOutputTokens, keptTextLength }) => {
-  console.log(`  resuming by ${strategy}: keeping ${keptOutputTokens} output tokens (${keptTextLength} characters)`);
+  console.log(
+    `  resuming by ${strategy}: keeping ${keptOutputTokens} output tokens (${keptTextLength} characters)`,
+  );
 });
 
 const request = {
@@ -56,15 +60,21 @@ try {
     },
   });
   const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
-  console.log(`\ncompleted: ${message.usage.output_tokens} output tokens over all attempts, stop_reason ${message.stop_reason}`);
+  console.log(
+    `\ncompleted: ${message.usage.output_tokens} output tokens over all attempts, stop_reason ${message.stop_reason}`,
+  );
   console.log(`onText delivered every character once: ${delivered === text}`);
   if (environment.server) {
     console.log(`identical to an uninterrupted stream: ${text === environment.server.expectedText(request)}`);
     const outputSent = environment.server.requests.reduce((sum, entry) => sum + entry.outputTokens, 0);
-    console.log(`output tokens the server generated in all: ${outputSent} (a restart policy would have paid for the broken parts again)`);
+    console.log(
+      `output tokens the server generated in all: ${outputSent} (a restart policy would have paid for the broken parts again)`,
+    );
   }
   const totals = client.usage()[request.model];
-  console.log(`retries ${totals?.retries}, resumes ${totals?.resumes}, 429s ${totals?.rateLimited}, stalls ${totals?.stalls}`);
+  console.log(
+    `retries ${totals?.retries}, resumes ${totals?.resumes}, 429s ${totals?.rateLimited}, stalls ${totals?.stalls}`,
+  );
 } finally {
   await client.close();
   await environment.close();

@@ -34,7 +34,8 @@ export async function openEnvironment(mockOptions: MockServerOptions = {}): Prom
     offline: true,
     clientOptions: { apiKey: 'offline-example-key', baseURL: server.url },
     server,
-    describe: () => `offline: requests go to @bulwark/testing at ${server.url} (set ANTHROPIC_API_KEY to use the real API)`,
+    describe: () =>
+      `offline: requests go to @bulwark/testing at ${server.url} (set ANTHROPIC_API_KEY to use the real API)`,
     close: () => server.close(),
   };
 }

@@ -56,7 +56,7 @@ const bar = (fraction: number, width: number): string => {
 const formatLevels = (levels: BucketLevels | undefined): string => {
   if (!levels) return 'limits: learning';
   const part = (name: string, level: { available: number; capacity: number } | undefined) =>
-    level ? `${name} ${Math.round((level.available / level.capacity) * 100)}%` : undefined;
+    level ? `${name} ${Math.round((Math.max(0, level.available) / level.capacity) * 100)}% free` : undefined;
   return [part('RPM', levels.requests), part('ITPM', levels.inputTokens), part('OTPM', levels.outputTokens)]
     .filter(Boolean)
     .join(' · ');

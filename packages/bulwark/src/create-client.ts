@@ -2,27 +2,33 @@ import type Anthropic from '@anthropic-ai/sdk';
 import {
   AbortedError,
   attachLogger,
-  type Bus,
   BulwarkError,
+  type Bus,
   type Clock,
   createBus,
   expectKnownKeys,
   expectObject,
   expectOptionalNumber,
   expectString,
-  type LogLevel,
   type Logger,
+  type LogLevel,
   type RequestTokenEstimate,
   systemClock,
 } from '@bulwark/core';
-import { type Chunk, type ChunkFileOptions, createFileCheckpointStore, openSafeRoot, type SafeRoot } from '@bulwark/files';
+import {
+  type Chunk,
+  type ChunkFileOptions,
+  createFileCheckpointStore,
+  openSafeRoot,
+  type SafeRoot,
+} from '@bulwark/files';
 import {
   type Budgets,
   createRateLimiter,
   type PriceTable,
   type RateLimiter,
-  type RateLimits,
   type RateLimitStore,
+  type RateLimits,
 } from '@bulwark/ratelimit';
 import {
   type CreateMessageOptions,
@@ -32,6 +38,7 @@ import {
   type StreamingClient,
 } from '@bulwark/stream';
 import { type BulwarkTokenEstimator, createTokenEstimator, type EncodingName } from '@bulwark/tokens';
+import { priceOf } from './default-prices.js';
 import { createUsageTracker, type ModelUsageTotals } from './usage-tracker.js';
 
 /** Retry settings of the streaming client (see `@bulwark/stream`). */
@@ -61,7 +68,10 @@ export interface BulwarkClientOptions {
   store?: RateLimitStore;
   /** Token and cost caps per hour, day or month. @default none */
   budgets?: Budgets;
-  /** Prices per model for costs and cost budgets. @default `@bulwark/ratelimit`'s table */
+  /**
+   * Prices by model id or class, for `usage()` costs and cost budgets. `usage()` falls back to
+   * `defaultPriceOf`; cost budgets need a price here for every model they cover. @default {}
+   */
   prices?: PriceTable;
   /** Retry settings. @default see `RetryOptions` */
   retry?: RetryOptions;
@@ -69,6 +79,8 @@ export interface BulwarkClientOptions {
   stallTimeoutMs?: number;
   /** Requests whose `max_tokens` or thinking budget exceeds this stream. @default 4096 */
   streamingThresholdTokens?: number;
+  /** How often `stream:progress` is emitted; `Infinity` turns it off. @default 1000 */
+  progressIntervalMs?: number;
   /** Save partial responses here, so `resumeFromCheckpoint` survives a crash. @default none */
   checkpointDir?: string;
   /** The directory `chunkFile` paths resolve inside of. @default process.cwd() */
@@ -95,7 +107,10 @@ export interface BulwarkClient {
   /** One prompt in, the answer's text out, however many retries and resumes it took. */
   getCompletion(prompt: string, options: GetCompletionOptions): Promise<string>;
   /** A Messages API request; streams when big, retries, resumes, reports progress. */
-  createMessage(params: Anthropic.MessageCreateParams, options?: CreateMessageOptions): Promise<Anthropic.Message>;
+  createMessage(
+    params: Anthropic.MessageCreateParams,
+    options?: CreateMessageOptions,
+  ): Promise<Anthropic.Message>;
   /** Finishes a request whose process died, from its checkpoint (needs `checkpointDir`). */
   resumeFromCheckpoint(key: string, options?: ResumeFromCheckpointOptions): Promise<Anthropic.Message>;
   /** Exact tokens of `text` under the estimator's encoding. */
@@ -130,6 +145,7 @@ const optionNames = [
   'retry',
   'stallTimeoutMs',
   'streamingThresholdTokens',
+  'progressIntervalMs',
   'checkpointDir',
   'fileRoot',
   'encoding',
@@ -176,6 +192,7 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
     retry = {},
     stallTimeoutMs,
     streamingThresholdTokens,
+    progressIntervalMs,
     checkpointDir,
     fileRoot,
     encoding,
@@ -188,7 +205,12 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
   if (checkpointDir !== undefined) expectString('checkpointDir', checkpointDir);
   if (fileRoot !== undefined) expectString('fileRoot', fileRoot);
   expectObject('retry', retry);
-  expectKnownKeys('retry', retry, ['maxRetries', 'initialRetryDelayMs', 'maxRetryDelayMs', 'maxTotalRetryDelayMs']);
+  expectKnownKeys('retry', retry, [
+    'maxRetries',
+    'initialRetryDelayMs',
+    'maxRetryDelayMs',
+    'maxTotalRetryDelayMs',
+  ]);
   expectOptionalNumber('stallTimeoutMs', stallTimeoutMs, { min: 1, allowInfinity: true });
 
   const detachLogger = logger ? attachLogger(bus, logger, { level: logLevel }) : undefined;
@@ -214,17 +236,21 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
     ...(checkpoints ? { checkpoints } : {}),
     ...(stallTimeoutMs !== undefined ? { stallTimeoutMs } : {}),
     ...(streamingThresholdTokens !== undefined ? { streamingThresholdTokens } : {}),
+    ...(progressIntervalMs !== undefined ? { progressIntervalMs } : {}),
     ...(defaultModel !== undefined ? { defaultModel } : {}),
     ...retry,
   });
-  const tracker = createUsageTracker(bus, { prices: prices ?? undefined });
+  const tracker = createUsageTracker(bus, { pricesOf: (model) => priceOf(model, prices) });
 
   let closed = false;
   const inFlight = new Set<AbortController>();
   let safeRoot: Promise<SafeRoot> | undefined;
 
   /** Runs `task` with a signal that `close({ abortInFlight })` can abort, tracking it while it runs. */
-  const track = async <T>(signal: AbortSignal | undefined, task: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const track = async <T>(
+    signal: AbortSignal | undefined,
+    task: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> => {
     if (closed) throw new ClientClosedError();
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
@@ -255,11 +281,23 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
     estimator,
     streaming,
     getCompletion: (prompt, completionOptions) =>
-      remember(track(completionOptions?.signal, (signal) => streaming.getCompletion(prompt, { ...completionOptions, signal }))),
+      remember(
+        track(completionOptions?.signal, (signal) =>
+          streaming.getCompletion(prompt, { ...completionOptions, signal }),
+        ),
+      ),
     createMessage: (params, messageOptions = {}) =>
-      remember(track(messageOptions.signal, (signal) => streaming.createMessage(params, { ...messageOptions, signal }))),
+      remember(
+        track(messageOptions.signal, (signal) =>
+          streaming.createMessage(params, { ...messageOptions, signal }),
+        ),
+      ),
     resumeFromCheckpoint: (key, resumeOptions = {}) =>
-      remember(track(resumeOptions.signal, (signal) => streaming.resumeFromCheckpoint(key, { ...resumeOptions, signal }))),
+      remember(
+        track(resumeOptions.signal, (signal) =>
+          streaming.resumeFromCheckpoint(key, { ...resumeOptions, signal }),
+        ),
+      ),
     countTokens: (text) => estimator.countTokens(text),
     estimateRequest: (params) => estimator.estimateRequest(params),
     async *chunkFile(path, chunkOptions) {
@@ -271,7 +309,9 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
     async close({ abortInFlight = false } = {}) {
       if (closed) return;
       closed = true;
-      if (abortInFlight) for (const controller of inFlight) controller.abort(new AbortedError({ message: 'The client was closed' }));
+      if (abortInFlight)
+        for (const controller of inFlight)
+          controller.abort(new AbortedError({ message: 'The client was closed' }));
       await Promise.all(settled);
       limiter.close();
       estimator.close();

@@ -1,26 +1,10 @@
 import { createBus, emptyUsage } from '@bulwark/core';
+import type { ModelPrice } from '@bulwark/ratelimit';
 import { describe, expect, it } from 'vitest';
-import { costOfUsage, createUsageTracker, type ModelPrices } from './usage-tracker.js';
+import { createUsageTracker } from './usage-tracker.js';
 
-const sonnetPrices: ModelPrices = {
-  inputPerMillion: 3,
-  outputPerMillion: 15,
-  cacheWritePerMillion: 3.75,
-  cacheReadPerMillion: 0.3,
-};
+const sonnetPrices: ModelPrice = { inputPerMillionTokens: 3, outputPerMillionTokens: 15 };
 const pricesOf = (model: string) => (model.startsWith('claude-sonnet') ? sonnetPrices : undefined);
-
-describe('costOfUsage', () => {
-  it('prices every kind of token per million', () => {
-    const usage = {
-      inputTokens: 1_000_000,
-      outputTokens: 100_000,
-      cacheCreationInputTokens: 0,
-      cacheReadInputTokens: 1_000_000,
-    };
-    expect(costOfUsage(usage, sonnetPrices)).toBeCloseTo(3 + 1.5 + 0.3, 10);
-  });
-});
 
 describe('createUsageTracker', () => {
   it('totals attempts, completions, failures, retries, resumes, 429s, stalls and billed tokens per model', () => {

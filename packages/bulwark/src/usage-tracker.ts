@@ -1,12 +1,5 @@
 import { addUsage, type BulwarkEventListeners, type Bus, emptyUsage, type Usage } from '@bulwark/core';
-
-/** Prices of one model in US dollars per million tokens. */
-export interface ModelPrices {
-  inputPerMillion: number;
-  outputPerMillion: number;
-  cacheWritePerMillion: number;
-  cacheReadPerMillion: number;
-}
+import { costOfUsage, type ModelPrice } from '@bulwark/ratelimit';
 
 /** Totals for one model since the tracker started. */
 export interface ModelUsageTotals {
@@ -39,17 +32,6 @@ export interface UsageTracker {
   stop(): void;
 }
 
-/** The cost of `usage` at `prices`, in US dollars. */
-export function costOfUsage(usage: Usage, prices: ModelPrices): number {
-  return (
-    (usage.inputTokens * prices.inputPerMillion +
-      usage.outputTokens * prices.outputPerMillion +
-      usage.cacheCreationInputTokens * prices.cacheWritePerMillion +
-      usage.cacheReadInputTokens * prices.cacheReadPerMillion) /
-    1_000_000
-  );
-}
-
 type Listeners = Partial<{ [Name in keyof BulwarkEventListeners]: BulwarkEventListeners[Name] }>;
 
 /**
@@ -58,7 +40,7 @@ type Listeners = Partial<{ [Name in keyof BulwarkEventListeners]: BulwarkEventLi
  */
 export function createUsageTracker(
   bus: Bus,
-  { pricesOf }: { pricesOf: (model: string) => ModelPrices | undefined },
+  { pricesOf }: { pricesOf: (model: string) => ModelPrice | undefined },
 ): UsageTracker {
   const totals = new Map<string, ModelUsageTotals>();
   const totalsOf = (model: string): ModelUsageTotals => {
