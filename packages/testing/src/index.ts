@@ -1,0 +1,16 @@
+export type { Fault, FaultKind, FaultPlan } from './fault.js';
+export type {
+  ContinuationKind,
+  MockServer,
+  MockServerStats,
+  RequestLogEntry,
+} from './mock-server.js';
+export type { MockServerOptions, RateLimits } from './mock-server-options.js';
+export {
+  createServerTokenizer,
+  documentBlockTokens,
+  imageBlockTokens,
+  type ServerTokenizer,
+  type ServerTokenizerOptions,
+} from './server-tokenizer.js';
+export { startMockServer } from './start-mock-server.js';
