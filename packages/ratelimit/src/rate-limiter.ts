@@ -84,6 +84,8 @@ interface ClassState {
   inFlight: number;
   /** Held by reservations not yet reconciled or released. */
   pending: Amounts;
+  /** Stops the store's refund wake-ups (a shared store's `subscribe`). */
+  unsubscribe: (() => void) | undefined;
 }
 
 interface Waiter extends QueuedWaiter {
@@ -184,7 +186,10 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         wakeTimer: undefined,
         inFlight: 0,
         pending: { requests: 0, input_tokens: 0, output_tokens: 0 },
+        unsubscribe: undefined,
       };
+      const subscribed = state;
+      state.unsubscribe = store.subscribe?.(state.scope, () => pump(subscribed));
       classes.set(modelClass, state);
     }
     return state;
@@ -380,7 +385,9 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     waiter.resolve(reservation);
   };
 
-  const scheduleWake = (state: ClassState, delayMs: number): void => {
+  const scheduleWake = (state: ClassState, waitMs: number): void => {
+    // A shared store's jitter keeps processes waiting for the same refill from waking together.
+    const delayMs = waitMs + (store.wakeJitterMs ? Math.random() * store.wakeJitterMs : 0);
     state.wakeTimer?.cancel();
     state.wakeTimer = clock.setTimeout(() => {
       state.wakeTimer = undefined;
@@ -680,6 +687,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       closed = true;
       bus.off('usage', onUsage);
       for (const state of classes.values()) {
+        state.unsubscribe?.();
+        state.unsubscribe = undefined;
         state.wakeTimer?.cancel();
         state.wakeTimer = undefined;
         for (const waiter of state.queue.drain()) {
