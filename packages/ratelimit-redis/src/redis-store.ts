@@ -39,6 +39,8 @@ export interface RedisStore extends RateLimitStore {
 export interface RedisStoreHooks {
   /** Milliseconds added to Redis's `TIME` in every script: lets tests move the store's clock. */
   clockOffsetMs?: () => number;
+  /** Handed the client the store uses, so tests can wait for its reconnection. */
+  onClient?: (client: Redis | Cluster) => void;
 }
 
 const scripts = {
@@ -88,6 +90,7 @@ export function createRedisStoreWithHooks(options: RedisStoreOptions, hooks: Red
       maxRetriesPerRequest: 0,
       retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
     });
+  hooks.onClient?.(client);
   const connection = new RedisConnection(client, { commandTimeoutMs, connectTimeoutMs, clock });
   const onConnectionError = (error: unknown): void => {
     logger.debug({ error }, 'Redis rate-limit store: connection error');

@@ -11,6 +11,7 @@ export class RefundSubscriber {
   private connection: Redis | Cluster | undefined;
   private readonly listeners = new Map<string, Set<() => void>>();
   private closed = false;
+  private pending: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -23,7 +24,7 @@ export class RefundSubscriber {
     if (!set) {
       set = new Set();
       this.listeners.set(channel, set);
-      this.subscriber()
+      this.pending = this.subscriber()
         .subscribe(channel)
         .catch((error: unknown) => this.onConnectionError(error));
     }
@@ -34,6 +35,11 @@ export class RefundSubscriber {
       this.listeners.delete(channel);
       this.connection?.unsubscribe(channel).catch((error: unknown) => this.onConnectionError(error));
     };
+  }
+
+  /** Settles once Redis has confirmed (or refused) the latest new subscription. */
+  async subscribed(): Promise<void> {
+    await this.pending;
   }
 
   close(): void {
