@@ -34,7 +34,7 @@ function hashTag(key: string): string | undefined {
 }
 
 describe('createRedisStore key layout', () => {
-  it('keeps every key of a scope under one hash tag, with the namespace hashed, never stored', async () => {
+  it('keeps a scope in one hash under its hash tag, with the namespace hashed, never stored', async () => {
     const store = createRedisStore({ url: redisUrl, prefix: `${prefix}layout:` });
     try {
       const scope = { namespace: apiKey, modelClass: 'claude-sonnet-4' };
@@ -48,9 +48,20 @@ describe('createRedisStore key layout', () => {
       });
       await store.throttle({ scope, durationMs: 60_000 });
       const keys = await keysUnder(admin, `${prefix}layout:`);
-      expect(keys).toHaveLength(4);
-      expect(new Set(keys.map(hashTag))).toEqual(new Set([`${namespaceHash(apiKey)}:claude-sonnet-4`]));
-      for (const key of keys) expect(key).not.toContain(apiKey);
+      expect(keys).toHaveLength(1);
+      expect(hashTag(keys[0]!)).toBe(`${namespaceHash(apiKey)}:claude-sonnet-4`);
+      expect(keys[0]).not.toContain(apiKey);
+      const fields = await admin.hgetall(keys[0]!);
+      expect(Object.keys(fields).sort()).toEqual([
+        'input_tokens:l',
+        'input_tokens:t',
+        'output_tokens:l',
+        'output_tokens:t',
+        'requests:l',
+        'requests:t',
+        'throttle',
+      ]);
+      expect(JSON.stringify(fields)).not.toContain(apiKey);
     } finally {
       await store.close();
     }
@@ -58,16 +69,16 @@ describe('createRedisStore key layout', () => {
 
   it('encodes a model class so that it cannot end the hash tag early', () => {
     const keys = scopeKeys('p:', { namespace: 'n', modelClass: 'odd}class{' });
-    expect(hashTag(keys.bucket('requests'))).toBe(`${namespaceHash('n')}:odd%7Dclass%7B`);
+    expect(hashTag(keys.key)).toBe(`${namespaceHash('n')}:odd%7Dclass%7B`);
   });
 
-  it('lets a key expire when its bucket would be full again, and deletes a full one', async () => {
+  it('lets the key expire when its buckets would be full again, and deletes it once they are', async () => {
     const store = createRedisStore({ url: redisUrl, prefix: `${prefix}expiry:` });
     try {
       const scope = { namespace: 'n', modelClass: 'c' };
       const requests = { bucket: 'requests', capacity: 60, refillPerSecond: 1 } as const;
       await store.take({ scope, buckets: [{ ...requests, amount: 30 }] });
-      const key = scopeKeys(`${prefix}expiry:`, scope).bucket('requests');
+      const { key } = scopeKeys(`${prefix}expiry:`, scope);
       const ttlMs = await admin.pttl(key);
       // 30 missing at 1 a second: full after 30 s, plus the store's one-second margin.
       expect(ttlMs).toBeGreaterThan(29_000);
@@ -79,14 +90,15 @@ describe('createRedisStore key layout', () => {
     }
   });
 
-  it('expires the throttle mark with the mark itself', async () => {
+  it('keeps the key at least until the throttle mark has passed', async () => {
     const store = createRedisStore({ url: redisUrl, prefix: `${prefix}throttle:` });
     try {
       const scope = { namespace: 'n', modelClass: 'c' };
       await store.throttle({ scope, durationMs: 5_000 });
-      const ttlMs = await admin.pttl(scopeKeys(`${prefix}throttle:`, scope).throttle);
-      expect(ttlMs).toBeGreaterThan(0);
-      expect(ttlMs).toBeLessThanOrEqual(5_000);
+      const ttlMs = await admin.pttl(scopeKeys(`${prefix}throttle:`, scope).key);
+      // The mark, plus the store's one-second margin.
+      expect(ttlMs).toBeGreaterThan(4_000);
+      expect(ttlMs).toBeLessThanOrEqual(6_000);
     } finally {
       await store.close();
     }

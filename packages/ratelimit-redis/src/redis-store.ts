@@ -9,7 +9,7 @@ import type {
 } from '@bulwark/ratelimit';
 import { type Cluster, Redis } from 'ioredis';
 import { RedisUnavailableError } from './errors.js';
-import { scopeKeys } from './internal/key-layout.js';
+import { createScopeKeyCache } from './internal/key-layout.js';
 import { createLocalFallback } from './internal/local-fallback.js';
 import { adjustScript, peekScript, syncScript, takeScript, throttleScript } from './internal/lua-scripts.js';
 import { RedisConnection } from './internal/redis-connection.js';
@@ -91,7 +91,13 @@ export function createRedisStoreWithHooks(options: RedisStoreOptions, hooks: Red
       retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
     });
   hooks.onClient?.(client);
-  const connection = new RedisConnection(client, { commandTimeoutMs, connectTimeoutMs, clock });
+  // An owned client times its commands out itself (`commandTimeout`); a given one gets a timer.
+  const connection = new RedisConnection(client, {
+    commandTimeoutMs: givenClient ? commandTimeoutMs : undefined,
+    connectTimeoutMs,
+    clock,
+  });
+  const keysOf = createScopeKeyCache(prefix);
   const onConnectionError = (error: unknown): void => {
     logger.debug({ error }, 'Redis rate-limit store: connection error');
   };
@@ -114,20 +120,15 @@ export function createRedisStoreWithHooks(options: RedisStoreOptions, hooks: Red
   const run = async <T>(
     operation: Operation,
     scope: StoreScope,
-    buckets: readonly StoreBucketName[],
     args: readonly (string | number)[],
     parse: (reply: string[]) => T,
     fallback: (store: RateLimitStore) => Promise<T>,
   ): Promise<T> => {
-    const keys = scopeKeys(prefix, scope);
+    const keys = keysOf(scope);
     const script: LuaScript = scripts[operation];
     let reply: string[];
     try {
-      reply = await connection.run(
-        script,
-        [keys.throttle, ...buckets.map((bucket) => keys.bucket(bucket))],
-        [clockOffsetMs(), keys.channel, ...args],
-      );
+      reply = await connection.run(script, [keys.key], [clockOffsetMs(), keys.channel, ...args]);
     } catch (error) {
       if (!connection.isUnavailability(error)) throw error;
       if (!local) throw new RedisUnavailableError({ operation, cause: error });
@@ -163,11 +164,15 @@ export function createRedisStoreWithHooks(options: RedisStoreOptions, hooks: Red
 
     take(request) {
       const names = request.buckets.map((shape) => shape.bucket);
-      const args = request.buckets.flatMap((shape) => [shape.capacity, shape.refillPerSecond, shape.amount]);
+      const args = request.buckets.flatMap((shape) => [
+        shape.bucket,
+        shape.capacity,
+        shape.refillPerSecond,
+        shape.amount,
+      ]);
       return run(
         'take',
         request.scope,
-        names,
         [0, ...args],
         (reply): StoreTakeResult => {
           const nowMs = Number(reply[0]);
@@ -192,8 +197,13 @@ export function createRedisStoreWithHooks(options: RedisStoreOptions, hooks: Red
 
     adjust(request) {
       const names = request.buckets.map((shape) => shape.bucket);
-      const args = request.buckets.flatMap((shape) => [shape.capacity, shape.refillPerSecond, shape.amount]);
-      return run('adjust', request.scope, names, [0, ...args], levelsResult(names), (store) =>
+      const args = request.buckets.flatMap((shape) => [
+        shape.bucket,
+        shape.capacity,
+        shape.refillPerSecond,
+        shape.amount,
+      ]);
+      return run('adjust', request.scope, [0, ...args], levelsResult(names), (store) =>
         store.adjust(request),
       );
     },
@@ -201,18 +211,14 @@ export function createRedisStoreWithHooks(options: RedisStoreOptions, hooks: Red
     sync(request) {
       const names = request.buckets.map((shape) => shape.bucket);
       const args = request.buckets.flatMap((shape) => [
+        shape.bucket,
         shape.capacity,
         shape.refillPerSecond,
         shape.remaining,
         shape.pendingAmount ?? 0,
       ]);
-      return run(
-        'sync',
-        request.scope,
-        names,
-        [request.raise ? 1 : 0, ...args],
-        levelsResult(names),
-        (store) => store.sync(request),
+      return run('sync', request.scope, [request.raise ? 1 : 0, ...args], levelsResult(names), (store) =>
+        store.sync(request),
       );
     },
 
@@ -220,7 +226,6 @@ export function createRedisStoreWithHooks(options: RedisStoreOptions, hooks: Red
       return run(
         'throttle',
         request.scope,
-        [],
         [request.durationMs],
         (reply) => ({ nowMs: Number(reply[0]), throttledUntilMs: Number(reply[1]) }),
         (store) => store.throttle(request),
@@ -229,14 +234,17 @@ export function createRedisStoreWithHooks(options: RedisStoreOptions, hooks: Red
 
     peek(request) {
       const names = request.buckets.map((shape) => shape.bucket);
-      const args = request.buckets.flatMap((shape) => [shape.capacity, shape.refillPerSecond, 0]);
-      return run('peek', request.scope, names, [0, ...args], levelsResult(names), (store) =>
-        store.peek(request),
-      );
+      const args = request.buckets.flatMap((shape) => [
+        shape.bucket,
+        shape.capacity,
+        shape.refillPerSecond,
+        0,
+      ]);
+      return run('peek', request.scope, [0, ...args], levelsResult(names), (store) => store.peek(request));
     },
 
     subscribe(scope, onRefund) {
-      return subscriber.subscribe(scopeKeys(prefix, scope).channel, onRefund);
+      return subscriber.subscribe(keysOf(scope).channel, onRefund);
     },
 
     async close() {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { StoreBucketName, StoreScope } from '@bulwark/ratelimit';
+import type { StoreScope } from '@bulwark/ratelimit';
 
-/** The Redis names of one scope: a throttle key, one key per bucket, and a refund channel. */
+/** The Redis names of one scope: the hash holding its buckets and throttle mark, and its refund channel. */
 export interface ScopeKeys {
-  /** `{...}`: the hash tag shared by every key, so a cluster keeps them in one slot. */
+  /** `{...}`: the Redis Cluster hash tag of the scope. */
   tag: string;
-  throttle: string;
+  /** The hash with every bucket of the scope and its throttle mark. */
+  key: string;
+  /** Where refunds to the scope are announced. */
   channel: string;
-  bucket(name: StoreBucketName): string;
 }
 
 /**
@@ -19,16 +20,28 @@ export function namespaceHash(namespace: string): string {
 }
 
 /**
- * `<prefix>{<hash of namespace>:<model class>}:<bucket>`. The braces are a Redis Cluster hash
- * tag: every key of a scope lands in one slot, which a multi-key Lua script requires. The model
- * class is URI-encoded so no brace or separator inside it can end the tag early.
+ * `<prefix>{<hash of namespace>:<model class>}` for the hash, `...:refund` for the channel. The
+ * braces are a Redis Cluster hash tag, so anything added for a scope later lands in the same
+ * slot. The model class is URI-encoded so no brace inside it can end the tag early.
  */
 export function scopeKeys(prefix: string, scope: StoreScope): ScopeKeys {
   const tag = `{${namespaceHash(scope.namespace)}:${encodeURIComponent(scope.modelClass)}}`;
-  return {
-    tag,
-    throttle: `${prefix}${tag}:throttle`,
-    channel: `${prefix}${tag}:refund`,
-    bucket: (name) => `${prefix}${tag}:${name}`,
+  return { tag, key: `${prefix}${tag}`, channel: `${prefix}${tag}:refund` };
+}
+
+const cacheLimit = 1_000;
+
+/** `scopeKeys` remembered per scope, so a hot loop does not hash the namespace on every call. */
+export function createScopeKeyCache(prefix: string): (scope: StoreScope) => ScopeKeys {
+  const cache = new Map<string, ScopeKeys>();
+  return (scope) => {
+    const id = `${scope.namespace}\u0000${scope.modelClass}`;
+    let keys = cache.get(id);
+    if (!keys) {
+      if (cache.size >= cacheLimit) cache.clear();
+      keys = scopeKeys(prefix, scope);
+      cache.set(id, keys);
+    }
+    return keys;
   };
 }

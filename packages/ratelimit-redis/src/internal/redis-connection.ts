@@ -28,7 +28,12 @@ export class RedisConnection {
 
   constructor(
     private readonly client: Redis | Cluster,
-    private readonly options: { commandTimeoutMs: number; connectTimeoutMs: number; clock: Clock },
+    private readonly options: {
+      /** Without it, the client's own `commandTimeout` bounds each command. */
+      commandTimeoutMs: number | undefined;
+      connectTimeoutMs: number;
+      clock: Clock;
+    },
   ) {
     this.everReady = client.status === 'ready';
     client.once('ready', () => {
@@ -43,7 +48,9 @@ export class RedisConnection {
   ): Promise<string[]> {
     if (this.closed) throw new NotConnectedError('The Redis store is closed');
     if (this.client.status !== 'ready') await this.awaitFirstConnection();
-    return this.withTimeout(runScript(this.client, script, keys, args), this.options.commandTimeoutMs);
+    const running = runScript(this.client, script, keys, args);
+    const { commandTimeoutMs } = this.options;
+    return commandTimeoutMs === undefined ? running : this.withTimeout(running, commandTimeoutMs);
   }
 
   isUnavailability(error: unknown): boolean {
