@@ -1,7 +1,8 @@
 /**
  * `pnpm bench [--quick] [id ...]`: runs every benchmark in `src/benchmarks/` (or the named
  * ones) one after another and rewrites BENCHMARKS.md at the repository root. Running a subset
- * keeps the other sections as they were, so a partial run never erases figures.
+ * keeps the other sections as they were, so a partial run never erases figures;
+ * `--render-only` measures nothing and rewrites the file from `bench/results.json`.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,8 @@ const savedReportsPath = join(here, '..', 'results.json');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+// `--render-only` rewrites BENCHMARKS.md from results.json without measuring (after a merge).
+const renderOnly = args.includes('--render-only');
 const only = args.filter((arg) => !arg.startsWith('--'));
 
 const files = readdirSync(join(here, 'benchmarks'))
@@ -31,7 +34,7 @@ const known = new Set<string>();
 for (const file of files) {
   const benchmark = (await import(pathToFileURL(join(here, 'benchmarks', file)).href)).default as Benchmark;
   known.add(benchmark.id);
-  if (only.length > 0 && !only.includes(benchmark.id)) continue;
+  if (renderOnly || (only.length > 0 && !only.includes(benchmark.id))) continue;
   console.log(`running ${benchmark.id}${quick ? ' (quick)' : ''} ...`);
   const started = performance.now();
   const report = await benchmark.run({ quick });

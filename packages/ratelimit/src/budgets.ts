@@ -1,4 +1,4 @@
-import { addUsage, type BudgetExceededEvent, emptyUsage, type Usage } from '@bulwark/core';
+import { type BudgetExceededEvent, emptyUsage, type Usage } from '@bulwark/core';
 import { BudgetExceededError } from './errors.js';
 
 /** A budget period: calendar hour, day or month in UTC. */
@@ -65,6 +65,14 @@ export function periodStartMs(period: BudgetPeriod, nowMs: number): number {
   }
 }
 
+/** The end (exclusive) of the UTC calendar period that starts at `startMs`. */
+function periodEndMs(period: BudgetPeriod, startMs: number): number {
+  const date = new Date(startMs);
+  if (period === 'hour') return startMs + 3_600_000;
+  if (period === 'day') return startMs + 86_400_000;
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
+
 /** The cost of `usage` in US dollars under `price`. */
 export function costOfUsage(usage: Usage, price: ModelPrice): number {
   const write = price.cacheWritePerMillionTokens ?? price.inputPerMillionTokens * 1.25;
@@ -88,7 +96,11 @@ function emptyTotals(): UsageTotals {
 
 function addToTotals(totals: UsageTotals, usage: Usage, costUsd: number | undefined): void {
   totals.requests += 1;
-  totals.usage = addUsage(totals.usage, usage);
+  // In place: this runs six times per call.
+  totals.usage.inputTokens += usage.inputTokens;
+  totals.usage.outputTokens += usage.outputTokens;
+  totals.usage.cacheCreationInputTokens += usage.cacheCreationInputTokens;
+  totals.usage.cacheReadInputTokens += usage.cacheReadInputTokens;
   totals.tokens += tokensOf(usage);
   totals.costUsd =
     totals.costUsd === undefined || costUsd === undefined ? undefined : totals.costUsd + costUsd;
@@ -107,6 +119,7 @@ export interface BudgetHold {
  */
 export class BudgetTracker {
   private readonly periods = new Map<BudgetPeriod, PeriodUsage>();
+  private readonly periodEnds = new Map<BudgetPeriod, number>();
   private heldTokens = 0;
   private heldCostUsd = 0;
 
@@ -114,16 +127,14 @@ export class BudgetTracker {
     private readonly budgets: Budgets,
     private readonly prices: PriceTable,
     private readonly priceKeyOf: (model: string) => string | undefined,
-  ) {}
+  ) {
+    this.needsPrices = budgetPeriods.some((period) => budgets[period]?.maxCostUsd !== undefined);
+    this.hasCaps = budgetPeriods.some((period) => budgets[period] !== undefined);
+  }
 
   /** Whether a cost cap is configured (then every model needs a price). */
-  get needsPrices(): boolean {
-    return budgetPeriods.some((period) => this.budgets[period]?.maxCostUsd !== undefined);
-  }
-
-  get hasCaps(): boolean {
-    return budgetPeriods.some((period) => this.budgets[period] !== undefined);
-  }
+  readonly needsPrices: boolean;
+  readonly hasCaps: boolean;
 
   priceOf(model: string): ModelPrice | undefined {
     return this.prices[model] ?? this.prices[this.priceKeyOf(model) ?? ''];
@@ -212,12 +223,15 @@ export class BudgetTracker {
   }
 
   private current(period: BudgetPeriod, nowMs: number): PeriodUsage {
-    const startMs = periodStartMs(period, nowMs);
     let current = this.periods.get(period);
+    // Computing calendar boundaries costs more than the rest of a call: only at a boundary.
+    if (current && nowMs >= current.startMs && nowMs < (this.periodEnds.get(period) ?? 0)) return current;
+    const startMs = periodStartMs(period, nowMs);
     if (!current || current.startMs !== startMs) {
       current = { startMs, total: emptyTotals(), byModel: {} };
       this.periods.set(period, current);
     }
+    this.periodEnds.set(period, periodEndMs(period, startMs));
     return current;
   }
 }

@@ -1,11 +1,15 @@
 import { type Clock, expectKnownKeys, expectObject, systemClock } from '@bulwark/core';
 import { levelTolerance, refilledLevel, waitForAmountMs } from './internal/bucket-math.js';
+import { type SyncStoreOperations, syncStoreOperations } from './internal/sync-store.js';
 import type {
   RateLimitStore,
+  StoreAdjustRequest,
   StoreBucketName,
   StoreBucketShape,
   StoreLevels,
+  StoreLevelsResult,
   StoreScope,
+  StoreTakeRequest,
   StoreTakeResult,
 } from './store.js';
 
@@ -19,10 +23,7 @@ interface BucketState {
   updatedAtMs: number;
 }
 
-interface ScopeState {
-  buckets: Map<StoreBucketName, BucketState>;
-  throttledUntilMs: number;
-}
+type ScopeState = { [Name in StoreBucketName]?: BucketState } & { throttledUntilMs: number };
 
 /**
  * A `RateLimitStore` in one process's memory. Its methods are async like a remote store's, so
@@ -33,24 +34,29 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitSt
   expectKnownKeys('options', options, ['clock']);
   const { clock = systemClock } = options;
   const scopes = new Map<string, ScopeState>();
+  // Callers usually pass the same scope object every time: skip building the key then.
+  const scopesByObject = new WeakMap<StoreScope, ScopeState>();
 
   const scopeState = (scope: StoreScope): ScopeState => {
+    let state = scopesByObject.get(scope);
+    if (state) return state;
     const key = `${scope.namespace}\u0000${scope.modelClass}`;
-    let state = scopes.get(key);
+    state = scopes.get(key);
     if (!state) {
-      state = { buckets: new Map(), throttledUntilMs: 0 };
+      state = { throttledUntilMs: 0 };
       scopes.set(key, state);
     }
+    scopesByObject.set(scope, state);
     return state;
   };
 
   /** Brings one bucket up to `nowMs` and returns its state (new buckets start full). */
   const refill = (state: ScopeState, shape: StoreBucketShape, nowMs: number): BucketState => {
-    let bucket = state.buckets.get(shape.bucket);
+    const bucket = state[shape.bucket];
     if (!bucket) {
-      bucket = { level: shape.capacity, updatedAtMs: nowMs };
-      state.buckets.set(shape.bucket, bucket);
-      return bucket;
+      const created = { level: shape.capacity, updatedAtMs: nowMs };
+      state[shape.bucket] = created;
+      return created;
     }
     bucket.level = refilledLevel(
       bucket.level,
@@ -58,84 +64,102 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitSt
       shape.capacity,
       shape.refillPerSecond,
     );
-    bucket.updatedAtMs = Math.max(bucket.updatedAtMs, nowMs);
+    if (nowMs > bucket.updatedAtMs) bucket.updatedAtMs = nowMs;
     return bucket;
   };
 
   const throttleMark = (state: ScopeState, nowMs: number): number =>
     state.throttledUntilMs > nowMs ? state.throttledUntilMs : 0;
 
+  const takeSync = ({ scope, buckets }: StoreTakeRequest): StoreTakeResult => {
+    const nowMs = clock.now();
+    const state = scopeState(scope);
+    const levels: StoreLevels = {};
+    let refusedBucket: StoreBucketName | undefined;
+    let refusedWaitMs = 0;
+    let oversize = false;
+    for (const shape of buckets) {
+      const bucket = refill(state, shape, nowMs);
+      levels[shape.bucket] = bucket.level;
+      if (oversize) continue;
+      if (shape.amount > shape.capacity + levelTolerance) {
+        oversize = true;
+        refusedBucket = shape.bucket;
+        refusedWaitMs = Number.POSITIVE_INFINITY;
+        continue;
+      }
+      const waitMs = waitForAmountMs(bucket.level, shape.amount, shape.refillPerSecond);
+      if (waitMs > refusedWaitMs) {
+        refusedBucket = shape.bucket;
+        refusedWaitMs = waitMs;
+      }
+    }
+    const throttledUntilMs = throttleMark(state, nowMs);
+    if (oversize) {
+      return {
+        admitted: false,
+        reason: 'oversize',
+        bucket: refusedBucket!,
+        waitMs: refusedWaitMs,
+        nowMs,
+        levels,
+        throttledUntilMs,
+      };
+    }
+    if (throttledUntilMs > 0) {
+      const bucket = buckets[0]?.bucket ?? 'requests';
+      return {
+        admitted: false,
+        reason: 'throttled',
+        bucket,
+        waitMs: throttledUntilMs - nowMs,
+        nowMs,
+        levels,
+        throttledUntilMs,
+      };
+    }
+    if (refusedBucket !== undefined) {
+      return {
+        admitted: false,
+        reason: 'wait',
+        bucket: refusedBucket,
+        waitMs: refusedWaitMs,
+        nowMs,
+        levels,
+        throttledUntilMs,
+      };
+    }
+    for (const shape of buckets) {
+      const bucket = state[shape.bucket]!;
+      bucket.level -= shape.amount;
+      levels[shape.bucket] = bucket.level;
+    }
+    return { admitted: true, nowMs, levels, throttledUntilMs };
+  };
+
+  const adjustSync = ({ scope, buckets }: StoreAdjustRequest): StoreLevelsResult => {
+    const nowMs = clock.now();
+    const state = scopeState(scope);
+    const levels: StoreLevels = {};
+    for (const shape of buckets) {
+      const bucket = refill(state, shape, nowMs);
+      bucket.level = Math.min(shape.capacity, bucket.level + shape.amount);
+      levels[shape.bucket] = bucket.level;
+    }
+    return { nowMs, levels, throttledUntilMs: throttleMark(state, nowMs) };
+  };
+
+  const sync: SyncStoreOperations = { takeSync, adjustSync };
+
   return {
-    async take({ scope, buckets }): Promise<StoreTakeResult> {
-      const nowMs = clock.now();
-      const state = scopeState(scope);
-      const levels: StoreLevels = {};
-      let refusal: { bucket: StoreBucketName; waitMs: number; oversize: boolean } | undefined;
-      for (const shape of buckets) {
-        const bucket = refill(state, shape, nowMs);
-        levels[shape.bucket] = bucket.level;
-        if (shape.amount > shape.capacity + levelTolerance) {
-          refusal = { bucket: shape.bucket, waitMs: Number.POSITIVE_INFINITY, oversize: true };
-          continue;
-        }
-        const waitMs = waitForAmountMs(bucket.level, shape.amount, shape.refillPerSecond);
-        if (waitMs > 0 && !refusal?.oversize && (!refusal || waitMs > refusal.waitMs)) {
-          refusal = { bucket: shape.bucket, waitMs, oversize: false };
-        }
-      }
-      const throttledUntilMs = throttleMark(state, nowMs);
-      if (refusal?.oversize) {
-        return {
-          admitted: false,
-          reason: 'oversize',
-          bucket: refusal.bucket,
-          waitMs: refusal.waitMs,
-          nowMs,
-          levels,
-          throttledUntilMs,
-        };
-      }
-      if (throttledUntilMs > 0) {
-        const first = buckets[0]?.bucket ?? 'requests';
-        return {
-          admitted: false,
-          reason: 'throttled',
-          bucket: first,
-          waitMs: throttledUntilMs - nowMs,
-          nowMs,
-          levels,
-          throttledUntilMs,
-        };
-      }
-      if (refusal) {
-        return {
-          admitted: false,
-          reason: 'wait',
-          bucket: refusal.bucket,
-          waitMs: refusal.waitMs,
-          nowMs,
-          levels,
-          throttledUntilMs,
-        };
-      }
-      for (const shape of buckets) {
-        const bucket = state.buckets.get(shape.bucket)!;
-        bucket.level -= shape.amount;
-        levels[shape.bucket] = bucket.level;
-      }
-      return { admitted: true, nowMs, levels, throttledUntilMs };
+    [syncStoreOperations]: sync,
+
+    async take(request) {
+      return takeSync(request);
     },
 
-    async adjust({ scope, buckets }) {
-      const nowMs = clock.now();
-      const state = scopeState(scope);
-      const levels: StoreLevels = {};
-      for (const shape of buckets) {
-        const bucket = refill(state, shape, nowMs);
-        bucket.level = Math.min(shape.capacity, bucket.level + shape.amount);
-        levels[shape.bucket] = bucket.level;
-      }
-      return { nowMs, levels, throttledUntilMs: throttleMark(state, nowMs) };
+    async adjust(request) {
+      return adjustSync(request);
     },
 
     async sync({ scope, buckets, raise = false }) {
@@ -163,12 +187,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitSt
       const state = scopeState(scope);
       const levels: StoreLevels = {};
       for (const shape of buckets) {
-        const existing = state.buckets.get(shape.bucket);
+        const existing = state[shape.bucket];
         levels[shape.bucket] = existing
           ? refilledLevel(existing.level, nowMs - existing.updatedAtMs, shape.capacity, shape.refillPerSecond)
           : shape.capacity;
       }
       return { nowMs, levels, throttledUntilMs: throttleMark(state, nowMs) };
     },
-  };
+  } as RateLimitStore;
 }

@@ -197,6 +197,25 @@ describe('faults', () => {
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/afterEvents/);
   });
+
+  it('turns stream faults on a non-streaming request into a cut body or a status answer', async () => {
+    const { client } = await startWithClient();
+    const dropped = await failureOf(
+      client.messages.create(userRequest('Hi'), withFault({ kind: 'drop', afterEvents: 3 })),
+    );
+    expect(dropped).toBeInstanceOf(Error);
+    expect(dropped).not.toBeInstanceOf(Anthropic.APIError);
+    expect(dropped.message).toMatch(/terminated/);
+    const cut = await failureOf(
+      client.messages.create(userRequest('Hi'), withFault({ kind: 'close_without_stop', afterEvents: 3 })),
+    );
+    expect(cut.message).toMatch(/JSON/);
+    const overloaded = await failureOf(
+      client.messages.create(userRequest('Hi'), withFault({ kind: 'error_event', afterEvents: 3 })),
+    );
+    expect(overloaded).toBeInstanceOf(Anthropic.InternalServerError);
+    expect(overloaded.type).toBe('overloaded_error');
+  });
 });
 
 async function vitestWaitFor(condition: () => boolean): Promise<void> {

@@ -1,0 +1,46 @@
+import type { Reservation, Usage } from '@bulwark/core';
+import type { BudgetHold } from '../budgets.js';
+import type { Amounts, ClassState } from './class-state.js';
+
+/** Called once per reservation: with the real usage, or without it for a release. */
+export type SettleReservation = (
+  reservation: LimiterReservation,
+  usage: Usage | undefined,
+  partial: boolean,
+) => void;
+
+/** Capacity held for one call. Only the first of reconcile, release or a bus `usage` event counts. */
+export class LimiterReservation implements Reservation {
+  settled = false;
+
+  constructor(
+    readonly model: string,
+    readonly requestId: string | undefined,
+    readonly state: ClassState,
+    readonly amounts: Amounts,
+    readonly budgetHold: BudgetHold | undefined,
+    private readonly onSettle: SettleReservation,
+  ) {}
+
+  get inputTokens(): number {
+    return this.amounts.input_tokens;
+  }
+
+  get outputTokens(): number {
+    return this.amounts.output_tokens;
+  }
+
+  reconcile(usage: Usage): void {
+    this.settle(usage, false);
+  }
+
+  release(): void {
+    this.settle(undefined, false);
+  }
+
+  settle(usage: Usage | undefined, partial: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.onSettle(this, usage, partial);
+  }
+}

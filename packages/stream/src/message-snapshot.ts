@@ -1,0 +1,354 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { addUsage, emptyUsage, type Usage, usageFromApi } from '@bulwark/core';
+
+type Message = Anthropic.Message;
+type ContentBlock = Anthropic.ContentBlock;
+type RawMessageStreamEvent = Anthropic.RawMessageStreamEvent;
+
+/** One content block as received, with what is needed to tell whether it is complete. */
+export interface SnapshotBlock {
+  block: ContentBlock;
+  /** True once its `content_block_stop` arrived. */
+  complete: boolean;
+  /** The raw `partial_json` of a tool_use / server_tool_use block, as received. */
+  inputJson?: string;
+}
+
+/** The serialisable state of a snapshot, as saved in a checkpoint. */
+export interface SnapshotState {
+  /** The message metadata from the first `message_start` (content and usage aside). */
+  message: Omit<Message, 'content'> | undefined;
+  blocks: SnapshotBlock[];
+  /** Usage of the attempts that are over, summed. */
+  finishedUsage: Usage;
+  /** Attempts made so far. */
+  attempts: number;
+}
+
+/** How the next attempt goes on from what was received. */
+export type ResumePlan =
+  | { kind: 'restart'; regeneratedBlocks: number }
+  | {
+      kind: 'resume';
+      /** Every kept text block's text, joined: what the model is asked to continue. */
+      keptText: string;
+      regeneratedBlocks: number;
+    };
+
+/** Rough characters per token, for live estimates between the API's usage reports. */
+const charactersPerTokenEstimate = 4;
+
+/**
+ * Folds raw stream events of one or more attempts into one message. Each attempt's block
+ * indices are mapped onto the snapshot's, and the first text block of an attempt that resumes
+ * a broken text block is appended to it, so the caller sees one message however many attempts
+ * it took. Only this object is trusted: `MessageStream.currentMessage` loses the partial
+ * message when a stream closes without `message_stop`.
+ */
+export class MessageSnapshot {
+  message: Omit<Message, 'content'> | undefined;
+  blocks: SnapshotBlock[] = [];
+  /** Usage of the attempts that are over, summed (partial attempts by estimate). */
+  finishedUsage: Usage = emptyUsage();
+  /** Attempts started so far. */
+  attempts = 0;
+
+  /** This attempt's cumulative usage as the API reported it. */
+  private attemptUsage: Anthropic.Usage | undefined;
+  /** The last usage object an attempt reported, for the fields that are not summed. */
+  private lastReportedUsage: Anthropic.Usage | undefined;
+  /** Characters generated in this attempt (text, thinking, tool input). */
+  private attemptCharacters = 0;
+  private indexMap: number[] = [];
+  /** The block the next attempt's first text block continues. */
+  private mergeTarget: number | undefined;
+  /** Whitespace already delivered but left out of a prefill: dropped from the continuation. */
+  private skipPrefix = '';
+  /** True once this attempt's `message_start` arrived. */
+  attemptStarted = false;
+  /** True once this attempt's `message_stop` arrived. */
+  attemptStopped = false;
+
+  static fromState(state: SnapshotState): MessageSnapshot {
+    const snapshot = new MessageSnapshot();
+    snapshot.message = state.message;
+    snapshot.blocks = state.blocks;
+    snapshot.finishedUsage = state.finishedUsage;
+    snapshot.attempts = state.attempts;
+    return snapshot;
+  }
+
+  toState(): SnapshotState {
+    return {
+      message: this.message,
+      blocks: this.blocks.map((entry) => ({ ...entry, block: this.blockForOutput(entry) })),
+      finishedUsage: this.totalUsage(),
+      attempts: this.attempts,
+    };
+  }
+
+  /** Starts an attempt; `skipPrefix` is whitespace to drop from the start of its text. */
+  beginAttempt(skipPrefix = ''): void {
+    this.attempts += 1;
+    this.attemptUsage = undefined;
+    this.attemptCharacters = 0;
+    this.indexMap = [];
+    this.skipPrefix = skipPrefix;
+    this.attemptStarted = false;
+    this.attemptStopped = false;
+  }
+
+  /**
+   * Folds one event in; returns the text to hand to `onText` (already stripped of anything
+   * delivered before), or `undefined` when the event added no text.
+   */
+  apply(event: RawMessageStreamEvent): string | undefined {
+    switch (event.type) {
+      case 'content_block_delta': {
+        const index = this.indexMap[event.index];
+        if (index === undefined || index < 0) return undefined;
+        const entry = this.blocks[index];
+        if (!entry) return undefined;
+        const delta = event.delta;
+        const block = entry.block as unknown as Record<string, unknown>;
+        switch (delta.type) {
+          case 'text_delta': {
+            const text = this.dropSkipped(delta.text);
+            this.attemptCharacters += delta.text.length;
+            if (text.length === 0) return undefined;
+            block.text = `${block.text as string}${text}`;
+            return text;
+          }
+          case 'thinking_delta':
+            this.attemptCharacters += delta.thinking.length;
+            block.thinking = `${(block.thinking as string | undefined) ?? ''}${delta.thinking}`;
+            return undefined;
+          case 'signature_delta':
+            block.signature = delta.signature;
+            return undefined;
+          case 'input_json_delta':
+            this.attemptCharacters += delta.partial_json.length;
+            entry.inputJson = `${entry.inputJson ?? ''}${delta.partial_json}`;
+            return undefined;
+          case 'citations_delta': {
+            const citations = (block.citations as unknown[] | null | undefined) ?? [];
+            citations.push(delta.citation);
+            block.citations = citations;
+            return undefined;
+          }
+          default:
+            return undefined;
+        }
+      }
+      case 'content_block_start':
+        return this.startBlock(event.index, event.content_block);
+      case 'content_block_stop': {
+        const index = this.indexMap[event.index];
+        const entry = index === undefined ? undefined : this.blocks[index];
+        if (entry) entry.complete = true;
+        return undefined;
+      }
+      case 'message_delta': {
+        if (this.message) {
+          const message = this.message as Record<string, unknown>;
+          message.stop_reason = event.delta.stop_reason;
+          message.stop_sequence = event.delta.stop_sequence;
+          if (event.delta.stop_details !== undefined) message.stop_details = event.delta.stop_details;
+          if (event.delta.container != null) message.container = event.delta.container;
+        }
+        const usage = this.attemptUsage ?? ({} as Anthropic.Usage);
+        const reported = event.usage as unknown as Record<string, unknown>;
+        // Usage in message_delta is cumulative for the attempt: overwrite, never add.
+        for (const key of Object.keys(reported)) {
+          if (reported[key] != null) (usage as unknown as Record<string, unknown>)[key] = reported[key];
+        }
+        this.attemptUsage = usage;
+        return undefined;
+      }
+      case 'message_start': {
+        this.attemptStarted = true;
+        const { content: _content, ...meta } = event.message;
+        if (!this.message) this.message = { ...meta, usage: { ...meta.usage } };
+        this.attemptUsage = { ...event.message.usage };
+        return undefined;
+      }
+      case 'message_stop':
+        this.attemptStopped = true;
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Takes a whole message from a non-streaming attempt; returns its text. */
+  adoptMessage(message: Message): string {
+    const { content, ...meta } = message;
+    if (!this.message) this.message = { ...meta, usage: { ...meta.usage } };
+    else Object.assign(this.message, { stop_reason: meta.stop_reason, stop_sequence: meta.stop_sequence });
+    let text = '';
+    for (const block of content) {
+      this.blocks.push({ block, complete: true });
+      if (block.type === 'text') text += block.text;
+    }
+    this.attemptUsage = { ...message.usage };
+    this.attemptStarted = true;
+    this.attemptStopped = true;
+    return text;
+  }
+
+  private startBlock(attemptIndex: number, contentBlock: ContentBlock): string | undefined {
+    const target = this.mergeTarget;
+    if (target !== undefined) {
+      if (contentBlock.type === 'text') {
+        this.mergeTarget = undefined;
+        this.indexMap[attemptIndex] = target;
+        const entry = this.blocks[target]!;
+        entry.complete = false;
+        const text = this.dropSkipped(contentBlock.text);
+        if (text.length === 0) return undefined;
+        const block = entry.block as Anthropic.TextBlock;
+        block.text += text;
+        return text;
+      }
+      if (contentBlock.type === 'thinking' || contentBlock.type === 'redacted_thinking') {
+        // Thinking that leads into the continuation is not part of the one message the caller
+        // sees: the kept text already follows the earlier thinking.
+        this.indexMap[attemptIndex] = -1;
+        return undefined;
+      }
+      this.mergeTarget = undefined;
+      this.skipPrefix = '';
+    }
+    const block = { ...contentBlock } as ContentBlock;
+    if (block.type === 'text' && block.citations) block.citations = [...block.citations];
+    this.indexMap[attemptIndex] = this.blocks.length;
+    this.blocks.push({ block, complete: false });
+    if (block.type === 'text' && block.text.length > 0) {
+      this.attemptCharacters += block.text.length;
+      return block.text;
+    }
+    return undefined;
+  }
+
+  /** Drops the part of `text` that repeats whitespace delivered before a prefill. */
+  private dropSkipped(text: string): string {
+    if (this.skipPrefix.length === 0) return text;
+    let matched = 0;
+    while (
+      matched < text.length &&
+      matched < this.skipPrefix.length &&
+      text[matched] === this.skipPrefix[matched]
+    ) {
+      matched += 1;
+    }
+    if (matched === this.skipPrefix.length || matched === text.length) {
+      this.skipPrefix = this.skipPrefix.slice(matched);
+      return text.slice(matched);
+    }
+    // The continuation went another way than the whitespace already delivered: stop dropping.
+    this.skipPrefix = '';
+    return text.slice(matched);
+  }
+
+  /** Output tokens of this attempt: the API's count, or an estimate from text when higher. */
+  attemptOutputTokens(): number {
+    const reported = this.attemptUsage?.output_tokens ?? 0;
+    return Math.max(reported, Math.ceil(this.attemptCharacters / charactersPerTokenEstimate));
+  }
+
+  /** This attempt's usage, with output tokens estimated when the stream broke. */
+  attemptUsageSummary(partial: boolean): Usage {
+    const usage = usageFromApi(this.attemptUsage);
+    return partial ? { ...usage, outputTokens: this.attemptOutputTokens() } : usage;
+  }
+
+  /** Ends an attempt, adding its usage to the total. */
+  finishAttempt(partial: boolean): Usage {
+    const usage = this.attemptStarted ? this.attemptUsageSummary(partial) : emptyUsage();
+    this.finishedUsage = addUsage(this.finishedUsage, usage);
+    if (this.attemptUsage) this.lastReportedUsage = this.attemptUsage;
+    this.attemptStarted = false;
+    this.attemptUsage = undefined;
+    this.attemptCharacters = 0;
+    return usage;
+  }
+
+  /** Usage of all attempts so far, the running one included. */
+  totalUsage(): Usage {
+    return this.attemptStarted
+      ? addUsage(this.finishedUsage, this.attemptUsageSummary(true))
+      : this.finishedUsage;
+  }
+
+  /** Output tokens over every attempt, the running one estimated live. */
+  outputTokens(): number {
+    return this.finishedUsage.outputTokens + (this.attemptStarted ? this.attemptOutputTokens() : 0);
+  }
+
+  /** Every text block's text, joined. */
+  text(): string {
+    let text = '';
+    for (const entry of this.blocks) if (entry.block.type === 'text') text += entry.block.text;
+    return text;
+  }
+
+  /**
+   * Decides how to go on after a broken attempt: partial thinking, tool_use and other
+   * unfinished non-text blocks are dropped (to be generated again); when the message then ends
+   * in text, the next attempt resumes it, otherwise everything is dropped and it restarts.
+   */
+  planResume(): ResumePlan {
+    let regeneratedBlocks = 0;
+    while (this.blocks.length > 0) {
+      const last = this.blocks[this.blocks.length - 1]!;
+      const droppable =
+        !last.complete &&
+        (last.block.type !== 'text' || (last.block as Anthropic.TextBlock).text.length === 0);
+      if (!droppable) break;
+      this.blocks.pop();
+      regeneratedBlocks += 1;
+    }
+    const last = this.blocks[this.blocks.length - 1];
+    if (last?.block.type !== 'text' || this.text().length === 0) {
+      this.blocks = [];
+      this.mergeTarget = undefined;
+      return { kind: 'restart', regeneratedBlocks };
+    }
+    this.mergeTarget = this.blocks.length - 1;
+    return { kind: 'resume', keptText: this.text(), regeneratedBlocks };
+  }
+
+  /** A block as the caller sees it: tool input parsed from its JSON when that is complete. */
+  private blockForOutput(entry: SnapshotBlock): ContentBlock {
+    if (entry.inputJson === undefined) return entry.block;
+    let input: unknown = {};
+    try {
+      input = entry.inputJson.length === 0 ? {} : JSON.parse(entry.inputJson);
+    } catch {
+      input = {};
+    }
+    return { ...entry.block, input } as ContentBlock;
+  }
+
+  /**
+   * The message received so far (`undefined` before any `message_start`), with `usage` summed
+   * over every attempt: input tokens of each attempt and every output token generated.
+   */
+  toMessage(): Message | undefined {
+    if (!this.message) return undefined;
+    const total = this.totalUsage();
+    const usage: Anthropic.Usage = {
+      ...this.message.usage,
+      ...(this.attemptUsage ?? this.lastReportedUsage ?? {}),
+      input_tokens: total.inputTokens,
+      output_tokens: total.outputTokens,
+      cache_creation_input_tokens: total.cacheCreationInputTokens,
+      cache_read_input_tokens: total.cacheReadInputTokens,
+    };
+    return {
+      ...this.message,
+      usage,
+      content: this.blocks.map((entry) => this.blockForOutput(entry)),
+    } as Message;
+  }
+}
