@@ -102,9 +102,11 @@ local refusal, refusal_wait, oversize = 0, 0, false
 for i = 1, #names do
   local capacity, refill, amount = shapes[i][1], shapes[i][2], shapes[i][3]
   levels[i], ats[i] = refilled(values, i, capacity, refill)
-  if amount > capacity + tolerance then
+  if oversize then
+    -- the first oversize bucket is the answer; the rest are only refilled for the levels
+  elseif amount > capacity + tolerance then
     refusal, refusal_wait, oversize = i, -1, true
-  elseif not oversize then
+  else
     local shortfall = amount - levels[i]
     local wait = 0
     if shortfall > tolerance then wait = math.ceil(shortfall * 1000 / refill) end
