@@ -120,6 +120,7 @@ export interface BudgetHold {
 export class BudgetTracker {
   private readonly periods = new Map<BudgetPeriod, PeriodUsage>();
   private readonly periodEnds = new Map<BudgetPeriod, number>();
+  private readonly priceCache = new Map<string, ModelPrice | undefined>();
   private heldTokens = 0;
   private heldCostUsd = 0;
 
@@ -137,7 +138,11 @@ export class BudgetTracker {
   readonly hasCaps: boolean;
 
   priceOf(model: string): ModelPrice | undefined {
-    return this.prices[model] ?? this.prices[this.priceKeyOf(model) ?? ''];
+    // Cached: looking a missing key up in the table twice per call showed in profiles.
+    if (this.priceCache.has(model)) return this.priceCache.get(model);
+    const price = this.prices[model] ?? this.prices[this.priceKeyOf(model) ?? ''];
+    this.priceCache.set(model, price);
+    return price;
   }
 
   /**

@@ -20,17 +20,20 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({
     kind: fc.constant('settle' as const),
     pick: fc.nat(),
-    inputShare: fc.double({ min: 0, max: 1, noNaN: true }),
-    outputShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    inputShare: fc.double({ min: 0, max: 2, noNaN: true }),
+    outputShare: fc.double({ min: 0, max: 2, noNaN: true }),
     release: fc.boolean(),
   }),
 );
 
-interface Admission {
+type Amounts = { requests: number; input: number; output: number };
+
+/** One change the limiter made to its buckets: a take on admission, or a settlement's difference. */
+interface BucketEvent {
   atMs: number;
-  reservation: Reservation;
-  /** What the server would count for the call: its real usage, or nothing if released. */
-  counted: { requests: number; input: number; output: number } | undefined;
+  admission: boolean;
+  /** Units taken (a settlement's refund is negative, its extra charge positive). */
+  taken: Amounts;
 }
 
 describe('the limiter never admits more than its buckets allow', () => {
@@ -52,61 +55,74 @@ describe('the limiter never admits more than its buckets allow', () => {
             limits,
             outputReservation: 'max_tokens',
           });
-          const admissions: Admission[] = [];
+          const events: BucketEvent[] = [];
+          const open: Reservation[] = [];
           for (const step of operations) {
             if (step.kind === 'acquire') {
               limiter.acquire({ model: sonnet, ...step }).then(
-                (reservation) => admissions.push({ atMs: clock.now(), reservation, counted: undefined }),
+                (reservation) => {
+                  open.push(reservation);
+                  const taken = {
+                    requests: 1,
+                    input: reservation.inputTokens,
+                    output: reservation.outputTokens,
+                  };
+                  events.push({ atMs: clock.now(), admission: true, taken });
+                },
                 () => undefined,
               );
               await clock.flush();
             } else if (step.kind === 'advance') {
               await clock.advance(step.ms);
             } else {
-              const open = admissions.filter((admission) => admission.counted === undefined);
-              const target = open[step.pick % Math.max(1, open.length)];
-              if (!target) continue;
-              const { reservation } = target;
+              const [reservation] = open.splice(step.pick % Math.max(1, open.length), 1);
+              if (!reservation) continue;
               if (step.release) {
                 reservation.release();
-                target.counted = { requests: 0, input: 0, output: 0 };
+                const taken = {
+                  requests: -1,
+                  input: -reservation.inputTokens,
+                  output: -reservation.outputTokens,
+                };
+                events.push({ atMs: clock.now(), admission: false, taken });
               } else {
+                // Real usage anywhere from nothing to twice what was held: refunds and extra charges.
                 const input = Math.floor(reservation.inputTokens * step.inputShare);
                 const output = Math.floor(reservation.outputTokens * step.outputShare);
                 reservation.reconcile(usage({ inputTokens: input, outputTokens: output }));
-                target.counted = { requests: 1, input, output };
+                const taken = {
+                  requests: 0,
+                  input: input - reservation.inputTokens,
+                  output: output - reservation.outputTokens,
+                };
+                events.push({ atMs: clock.now(), admission: false, taken });
               }
               await clock.flush();
             }
           }
           limiter.close();
-          // Calls still open count in full: the server may count all they hold.
-          const counted = admissions.map((admission) => ({
-            atMs: admission.atMs,
-            amounts: admission.counted ?? {
-              requests: 1,
-              input: admission.reservation.inputTokens,
-              output: admission.reservation.outputTokens,
-            },
-          }));
+          // A bucket holds at most its limit before any event, refills at limit / 60 s, and
+          // admits only while it holds enough: so from any event up to any admission, what was
+          // taken (net of refunds, plus extra charges) is at most the limit plus the refill.
           const buckets = [
             ['requests', limits.requestsPerMinute],
             ['input', limits.inputTokensPerMinute],
             ['output', limits.outputTokensPerMinute],
           ] as const;
-          for (let first = 0; first < counted.length; first += 1) {
+          for (let first = 0; first < events.length; first += 1) {
             for (const [bucket, limit] of buckets) {
               let total = 0;
-              for (let last = first; last < counted.length; last += 1) {
-                total += counted[last]!.amounts[bucket];
-                const elapsedMs = counted[last]!.atMs - counted[first]!.atMs;
+              for (let last = first; last < events.length; last += 1) {
+                total += events[last]!.taken[bucket];
+                if (!events[last]!.admission) continue;
+                const elapsedMs = events[last]!.atMs - events[first]!.atMs;
                 expect(total).toBeLessThanOrEqual(limit + (limit / 60_000) * elapsedMs + 1e-6);
               }
             }
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 250 },
     );
   });
 });

@@ -55,6 +55,11 @@ export interface ClassState<TWaiter extends QueuedWaiter = QueuedWaiter> {
   inFlight: number;
   /** Held by reservations not yet reconciled or released. */
   pending: Amounts;
+  /**
+   * One reusable store request per enforced bucket, rebuilt by `refreshLimits`: a synchronous
+   * store keeps no reference, so the hot path fills in amounts instead of allocating.
+   */
+  scratch: StoreBucketAmount[];
   /** Stops the store's refund wake-ups (a shared store's `subscribe`). */
   unsubscribe: (() => void) | undefined;
 }
@@ -96,6 +101,12 @@ export function refreshLimits(
     };
   }
   state.effective = effective;
+  state.scratch = bucketNames.flatMap((bucket) => {
+    const shape = effective[bucket]?.shape;
+    return shape
+      ? [{ bucket, capacity: shape.capacity, refillPerSecond: shape.refillPerSecond, amount: 0 }]
+      : [];
+  });
   state.maxInFlight = provisional ? 1 : (state.configured.maxInFlight ?? Number.POSITIVE_INFINITY);
 }
 
@@ -111,6 +122,12 @@ export function bucketAmounts(state: ClassState, amounts: Amounts): StoreBucketA
     }
   }
   return result;
+}
+
+/** `state.scratch` filled with `amounts`, for a synchronous store only. */
+export function scratchAmounts(state: ClassState, amounts: Amounts): StoreBucketAmount[] {
+  for (const entry of state.scratch) entry.amount = amounts[entry.bucket];
+  return state.scratch;
 }
 
 /** Levels as the events report them: available and capacity per bucket. */

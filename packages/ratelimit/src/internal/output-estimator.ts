@@ -24,6 +24,7 @@ export class OutputEstimator {
   }
 
   record(model: string, outputTokens: number): void {
+    if (this.policy !== 'estimate') return;
     const average = this.averages.get(model);
     this.averages.set(
       model,
