@@ -41,6 +41,13 @@ export interface RedisStoreOptions {
    * waiting for the same refill do not all ask Redis in the same millisecond. @default 50
    */
   wakeJitterMs?: number;
+  /**
+   * Let `sync({ raise: true })` lift levels up to the server's `remaining`. Off by default: with
+   * several processes, a `remaining` read a moment ago does not count the calls other processes
+   * were admitted for since, so raising to it undoes their takes and over-admits. Lowering is
+   * always done. @default false
+   */
+  raiseFromServer?: boolean;
   /** Time for the local fallback and for timeouts (Redis's `TIME` decides everything shared). @default systemClock */
   clock?: Clock;
   /** Told when the store falls back to local limits and when it resumes the shared ones. @default silent */
@@ -56,6 +63,7 @@ const optionKeys = [
   'onUnavailable',
   'localShare',
   'wakeJitterMs',
+  'raiseFromServer',
   'clock',
   'logger',
 ] as const satisfies readonly (keyof RedisStoreOptions)[];
@@ -87,6 +95,9 @@ export function validateRedisStoreOptions(options: unknown): RedisStoreOptions {
     if (share === 0) throw invalidArgument('options.localShare', 'a number in (0, 1]', share);
   }
   expectOptionalNumber('options.wakeJitterMs', record.wakeJitterMs, { min: 0 });
+  if (record.raiseFromServer !== undefined && typeof record.raiseFromServer !== 'boolean') {
+    throw invalidArgument('options.raiseFromServer', 'a boolean', record.raiseFromServer);
+  }
   for (const key of ['clock', 'logger'] as const) {
     if (record[key] !== undefined) expectObject(`options.${key}`, record[key]);
   }

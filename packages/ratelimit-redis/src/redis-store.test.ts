@@ -189,6 +189,36 @@ describe('a limiter on the Redis store', () => {
   });
 });
 
+describe('createRedisStore sync from server headers', () => {
+  const output = { bucket: 'output_tokens', capacity: 1000, refillPerSecond: 1000 / 3_600_000 } as const;
+
+  it('lowers a level to what the server reports but does not raise it by default', async () => {
+    const store = createRedisStore({ url: redisUrl, prefix: `${prefix}sync:` });
+    try {
+      const scope = { namespace: 'n', modelClass: 'c' };
+      await store.take({ scope, buckets: [{ ...output, amount: 600 }] });
+      const kept = await store.sync({ scope, buckets: [{ ...output, remaining: 900 }], raise: true });
+      expect(kept.levels.output_tokens).toBeCloseTo(400, 1);
+      const lowered = await store.sync({ scope, buckets: [{ ...output, remaining: 100 }], raise: true });
+      expect(lowered.levels.output_tokens).toBeCloseTo(100, 3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('raises a level to what the server reports with raiseFromServer', async () => {
+    const store = createRedisStore({ url: redisUrl, prefix: `${prefix}sync:`, raiseFromServer: true });
+    try {
+      const scope = { namespace: 'n2', modelClass: 'c' };
+      await store.take({ scope, buckets: [{ ...output, amount: 600 }] });
+      const raised = await store.sync({ scope, buckets: [{ ...output, remaining: 900 }], raise: true });
+      expect(raised.levels.output_tokens).toBeCloseTo(900, 3);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('createRedisStore options', () => {
   it('refuses an unknown option', () => {
     expect(() => createRedisStore({ urll: redisUrl } as never)).toThrow(InvalidArgumentError);

@@ -74,6 +74,7 @@ export function createRedisStoreWithHooks(options: RedisStoreOptions, hooks: Red
     onUnavailable = 'fail',
     localShare = 0.25,
     wakeJitterMs = 50,
+    raiseFromServer = false,
     clock = systemClock,
     logger: givenLogger = silentLogger,
   } = options;
@@ -217,8 +218,12 @@ export function createRedisStoreWithHooks(options: RedisStoreOptions, hooks: Red
         shape.remaining,
         shape.pendingAmount ?? 0,
       ]);
-      return run('sync', request.scope, [request.raise ? 1 : 0, ...args], levelsResult(names), (store) =>
-        store.sync(request),
+      return run(
+        'sync',
+        request.scope,
+        [request.raise && raiseFromServer ? 1 : 0, ...args],
+        levelsResult(names),
+        (store) => store.sync(request),
       );
     },
 
