@@ -127,6 +127,30 @@ describe('budgets', () => {
   });
 });
 
+describe('usage across periods', () => {
+  it('sums finished hours and the current one into the day and month, and starts a new day afresh', async () => {
+    const { limiter, clock } = createHarness({ limits, outputReservation: { fixedTokens: 0 } });
+    const call = async (inputTokens: number) => {
+      const reservation = await limiter.acquire({ model: sonnet, inputTokens, maxOutputTokens: 1 });
+      reservation.reconcile(usage({ inputTokens }));
+    };
+    await call(100);
+    await clock.advance(60 * 60_000);
+    await call(20);
+    let report = limiter.usage();
+    expect([report.hour.total.tokens, report.day.total.tokens, report.month.total.tokens]).toEqual([
+      20, 120, 120,
+    ]);
+    expect(report.day.byModel[sonnet]?.requests).toBe(2);
+    await clock.advance(24 * 60 * 60_000);
+    await call(3);
+    report = limiter.usage();
+    expect([report.hour.total.tokens, report.day.total.tokens, report.month.total.tokens]).toEqual([
+      3, 3, 123,
+    ]);
+  });
+});
+
 describe('periodStartMs', () => {
   it('gives the start of the UTC hour, day and month', () => {
     const at = Date.UTC(2026, 4, 17, 13, 45, 12);

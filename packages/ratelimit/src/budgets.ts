@@ -96,7 +96,7 @@ function emptyTotals(): UsageTotals {
 
 function addToTotals(totals: UsageTotals, usage: Usage, costUsd: number | undefined): void {
   totals.requests += 1;
-  // In place: this runs six times per call.
+  // In place: this runs twice per call.
   totals.usage.inputTokens += usage.inputTokens;
   totals.usage.outputTokens += usage.outputTokens;
   totals.usage.cacheCreationInputTokens += usage.cacheCreationInputTokens;
@@ -118,11 +118,21 @@ export interface BudgetHold {
  * moves the real usage into the period totals.
  */
 export class BudgetTracker {
-  private readonly periods = new Map<BudgetPeriod, PeriodUsage>();
-  private readonly periodEnds = new Map<BudgetPeriod, number>();
+  /**
+   * Calls are recorded into the current hour only; finished hours are folded into the day and
+   * month they belong to when the hour changes. Recording three periods on every call cost a
+   * fifth of an acquire + reconcile.
+   */
+  private hour: PeriodUsage | undefined;
+  private hourEndMs = 0;
+  /** The finished hours of the current day and month (the current hour not included). */
+  private finished: { day: PeriodUsage; month: PeriodUsage } | undefined;
   private readonly priceCache = new Map<string, ModelPrice | undefined>();
   private heldTokens = 0;
   private heldCostUsd = 0;
+  /** Whether a cost cap is configured (then every model needs a price). */
+  readonly needsPrices: boolean;
+  readonly hasCaps: boolean;
 
   constructor(
     private readonly budgets: Budgets,
@@ -132,10 +142,6 @@ export class BudgetTracker {
     this.needsPrices = budgetPeriods.some((period) => budgets[period]?.maxCostUsd !== undefined);
     this.hasCaps = budgetPeriods.some((period) => budgets[period] !== undefined);
   }
-
-  /** Whether a cost cap is configured (then every model needs a price). */
-  readonly needsPrices: boolean;
-  readonly hasCaps: boolean;
 
   priceOf(model: string): ModelPrice | undefined {
     // Cached: looking a missing key up in the table twice per call showed in profiles.
@@ -164,7 +170,7 @@ export class BudgetTracker {
     for (const period of budgetPeriods) {
       const cap = this.budgets[period];
       if (!cap) continue;
-      const used = this.current(period, nowMs).total;
+      const used = this.totals(period, nowMs);
       const checks = [
         {
           kind: 'tokens' as const,
@@ -207,36 +213,86 @@ export class BudgetTracker {
     if (!usage) return;
     const price = this.priceOf(model);
     const costUsd = price ? costOfUsage(usage, price) : undefined;
-    for (const period of budgetPeriods) {
-      const current = this.current(period, nowMs);
-      addToTotals(current.total, usage, costUsd);
-      let byModel = current.byModel[model];
-      if (!byModel) {
-        byModel = emptyTotals();
-        current.byModel[model] = byModel;
-      }
-      addToTotals(byModel, usage, costUsd);
+    const hour = this.currentHour(nowMs);
+    addToTotals(hour.total, usage, costUsd);
+    let byModel = hour.byModel[model];
+    if (!byModel) {
+      byModel = emptyTotals();
+      hour.byModel[model] = byModel;
     }
+    addToTotals(byModel, usage, costUsd);
   }
 
   report(nowMs: number): UsageReport {
-    const copy = (period: BudgetPeriod): PeriodUsage => {
-      const current = this.current(period, nowMs);
-      return structuredClone(current);
-    };
-    return { hour: copy('hour'), day: copy('day'), month: copy('month') };
+    const hour = structuredClone(this.currentHour(nowMs));
+    const { day, month } = structuredClone(this.finished!);
+    mergePeriod(day, hour);
+    mergePeriod(month, hour);
+    return { hour, day, month };
   }
 
-  private current(period: BudgetPeriod, nowMs: number): PeriodUsage {
-    let current = this.periods.get(period);
-    // Computing calendar boundaries costs more than the rest of a call: only at a boundary.
-    if (current && nowMs >= current.startMs && nowMs < (this.periodEnds.get(period) ?? 0)) return current;
-    const startMs = periodStartMs(period, nowMs);
-    if (!current || current.startMs !== startMs) {
-      current = { startMs, total: emptyTotals(), byModel: {} };
-      this.periods.set(period, current);
+  /** The totals of `period` so far: its finished hours plus the current one. */
+  private totals(period: BudgetPeriod, nowMs: number): { tokens: number; costUsd: number | undefined } {
+    const hour = this.currentHour(nowMs).total;
+    if (period === 'hour') return hour;
+    const finished = this.finished![period].total;
+    return {
+      tokens: finished.tokens + hour.tokens,
+      costUsd:
+        finished.costUsd === undefined || hour.costUsd === undefined
+          ? undefined
+          : finished.costUsd + hour.costUsd,
+    };
+  }
+
+  private currentHour(nowMs: number): PeriodUsage {
+    if (this.hour && nowMs >= this.hour.startMs && nowMs < this.hourEndMs) return this.hour;
+    const startMs = periodStartMs('hour', nowMs);
+    if (this.hour && this.hour.startMs === startMs) {
+      this.hourEndMs = periodEndMs('hour', startMs);
+      return this.hour;
     }
-    this.periodEnds.set(period, periodEndMs(period, startMs));
-    return current;
+    // A new hour: fold the old one into its day and month, then start afresh where those changed.
+    if (this.hour && this.finished) {
+      mergePeriod(this.finished.day, this.hour);
+      mergePeriod(this.finished.month, this.hour);
+    }
+    const dayStartMs = periodStartMs('day', nowMs);
+    const monthStartMs = periodStartMs('month', nowMs);
+    this.finished = {
+      day: this.finished?.day.startMs === dayStartMs ? this.finished.day : emptyPeriod(dayStartMs),
+      month: this.finished?.month.startMs === monthStartMs ? this.finished.month : emptyPeriod(monthStartMs),
+    };
+    this.hour = emptyPeriod(startMs);
+    this.hourEndMs = periodEndMs('hour', startMs);
+    return this.hour;
+  }
+}
+
+function emptyPeriod(startMs: number): PeriodUsage {
+  return { startMs, total: emptyTotals(), byModel: {} };
+}
+
+function mergeTotals(into: UsageTotals, from: UsageTotals): void {
+  into.requests += from.requests;
+  into.usage.inputTokens += from.usage.inputTokens;
+  into.usage.outputTokens += from.usage.outputTokens;
+  into.usage.cacheCreationInputTokens += from.usage.cacheCreationInputTokens;
+  into.usage.cacheReadInputTokens += from.usage.cacheReadInputTokens;
+  into.tokens += from.tokens;
+  into.costUsd =
+    into.costUsd === undefined || from.costUsd === undefined ? undefined : into.costUsd + from.costUsd;
+}
+
+/** Adds the totals of `from` (an hour) into `into` (its day or month). */
+function mergePeriod(into: PeriodUsage, from: PeriodUsage): void {
+  mergeTotals(into.total, from.total);
+  for (const [model, totals] of Object.entries(from.byModel)) {
+    let target = into.byModel[model];
+    if (!target) {
+      target = emptyTotals();
+      into.byModel[model] = target;
+    }
+    mergeTotals(target, totals);
   }
 }

@@ -1,4 +1,4 @@
-import { BulwarkError } from '@bulwark/core';
+import { type BudgetExceededEvent, BulwarkError } from '@bulwark/core';
 
 const requestTooLargeMarker = 'bulwark.error.request_too_large';
 const requestTooLargeSymbol = Symbol.for(requestTooLargeMarker);
@@ -129,21 +129,15 @@ const budgetExceededSymbol = Symbol.for(budgetExceededMarker);
 export class BudgetExceededError extends BulwarkError {
   readonly [budgetExceededSymbol] = true;
   readonly model: string;
-  readonly period: 'hour' | 'day' | 'month';
-  readonly kind: 'tokens' | 'cost';
+  readonly period: BudgetExceededEvent['period'];
+  readonly kind: BudgetExceededEvent['kind'];
   readonly limit: number;
   /** Used and held in the period so far. */
   readonly used: number;
   readonly requested: number;
 
-  constructor(details: {
-    model: string;
-    period: 'hour' | 'day' | 'month';
-    kind: 'tokens' | 'cost';
-    limit: number;
-    used: number;
-    requested: number;
-  }) {
+  /** Takes the payload of the `budget:exceeded` event it accompanies. */
+  constructor(details: Omit<BudgetExceededEvent, 'requestId'>) {
     const unit = details.kind === 'cost' ? 'USD' : 'tokens';
     super({
       code: 'budget_exceeded',

@@ -8,7 +8,6 @@ import {
   emptyUsage,
   invalidArgument,
   modelClassOf,
-  type RateLimitBucket,
   type Reservation,
   rateLimitedInputTokens,
   systemClock,
@@ -16,7 +15,8 @@ import {
   type UsageEvent,
 } from '@bulwark/core';
 import { type BudgetHold, BudgetTracker, type UsageReport } from './budgets.js';
-import { QueueFullError, RequestTooLargeError, SpendLimitError, WaitTimeoutError } from './errors.js';
+import { QueueFullError, RequestTooLargeError, SpendLimitError } from './errors.js';
+import { createAdmissionQueue, type Waiter } from './internal/admission-queue.js';
 import {
   type Amounts,
   bucketAmounts,
@@ -28,15 +28,16 @@ import {
   scratchAmounts,
   toBucketLevels,
 } from './internal/class-state.js';
+import { ignoreStoreFailure } from './internal/ignore-store-failure.js';
 import { LimiterReservation } from './internal/limiter-reservation.js';
 import { OutputEstimator } from './internal/output-estimator.js';
 import { createObserver } from './internal/server-feedback.js';
 import { syncOperationsOf } from './internal/sync-store.js';
 import { validateAdmissionRequest } from './internal/validate-request.js';
-import { type QueuedWaiter, WaitQueue } from './internal/wait-queue.js';
+import { WaitQueue } from './internal/wait-queue.js';
 import { createMemoryStore } from './memory-store.js';
 import { type RateLimiterOptions, type RateLimits, validateRateLimiterOptions } from './options.js';
-import type { StoreBucketName, StoreTakeResult } from './store.js';
+import type { StoreTakeResult } from './store.js';
 
 /** The limiter: core's `AdmissionGate`, plus introspection and cleanup. */
 export interface RateLimiter extends AdmissionGate {
@@ -48,19 +49,6 @@ export interface RateLimiter extends AdmissionGate {
   limitsOf(model: string): RateLimits;
   /** Rejects every waiter with `AbortedError` and stops listening to the bus. */
   close(): void;
-}
-
-interface Waiter extends QueuedWaiter {
-  request: AdmissionRequest;
-  state: ClassState<Waiter>;
-  amounts: Amounts;
-  budgetHold: BudgetHold | undefined;
-  waitAnnounced: boolean;
-  deadlineMs: number;
-  timeoutTimer: { cancel(): void } | undefined;
-  onAbort: (() => void) | undefined;
-  resolve: (reservation: Reservation) => void;
-  reject: (error: unknown) => void;
 }
 
 const countCacheReadsOption = { countCacheReads: true };
@@ -126,7 +114,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const spend = { limitedUntilMs: 0 };
   // Reused by every settlement (synchronous, never retained): one allocation less per call.
   const settleScratch: Amounts = { requests: 0, input_tokens: 0, output_tokens: 0 };
-  let sequence = 0;
   let closed = false;
 
   const stateOf = (modelClass: string): ClassState<Waiter> => {
@@ -155,11 +142,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       classes.set(modelClass, state);
     }
     return state;
-  };
-
-  const ignoreStoreFailure = (): void => {
-    // A failed refund or sync only makes the limiter more cautious until the next success;
-    // there is no caller to hand the error to.
   };
 
   // ---- reservations ----
@@ -256,161 +238,17 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     });
   };
 
-  // ---- the queue ----
-
-  const finish = (waiter: Waiter): void => {
-    waiter.settled = true;
-    waiter.state.queue.remove(waiter);
-    waiter.timeoutTimer?.cancel();
-    if (waiter.onAbort) waiter.request.signal?.removeEventListener('abort', waiter.onAbort);
-  };
-
-  const fail = (waiter: Waiter, error: unknown): void => {
-    if (waiter.settled) return;
-    finish(waiter);
-    budgetTracker.settle(waiter.request.model, waiter.budgetHold, undefined, clock.now());
-    waiter.reject(error);
-    // The head leaving may let the next waiter go.
-    pump(waiter.state);
-  };
-
-  const announceWait = (waiter: Waiter, bucket: RateLimitBucket, waitMs: number): void => {
-    if (waiter.waitAnnounced) return;
-    waiter.waitAnnounced = true;
-    const { request, state } = waiter;
-    bus.emit('ratelimit:wait', {
-      ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
-      model: request.model,
-      modelClass: state.modelClass,
-      bucket,
-      waitMs,
-      queueLength: state.queue.length,
-    });
-  };
-
-  /** Pumps the queue if anyone waits (after capacity came back). */
-  const wake = (state: ClassState): void => {
-    if (state.queue.length > 0) pump(state);
-  };
-
-  const pump = (state: ClassState): void => {
-    if (state.pumping) {
-      state.dirty = true;
-      return;
-    }
-    state.pumping = true;
-    // Every class state is created by stateOf, with a queue of Waiters.
-    void runPump(state as ClassState<Waiter>);
-  };
-
-  /** Takes for the waiter `next` picks, one at a time, until one has to wait. */
-  const runPump = async (state: ClassState<Waiter>): Promise<void> => {
-    // The finally runs in the same tick as the loop's last decision, so no pump() call can
-    // fall between that decision and the flag going down.
-    try {
-      for (;;) {
-        state.dirty = false;
-        state.wakeTimer?.cancel();
-        state.wakeTimer = undefined;
-        const nowMs = clock.now();
-        const waiter = state.queue.next(nowMs);
-        if (!waiter) return;
-        if (spend.limitedUntilMs > nowMs) {
-          fail(waiter, new SpendLimitError({ model: waiter.request.model, untilMs: spend.limitedUntilMs }));
-          continue;
-        }
-        if (state.inFlight >= state.maxInFlight) {
-          // A reservation settling pumps again.
-          announceWait(waiter, 'in_flight', 0);
-          return;
-        }
-        const amounts = amountsFor(state, waiter.request, waiter.amounts);
-        if (amounts instanceof RequestTooLargeError) {
-          fail(waiter, amounts);
-          continue;
-        }
-        const buckets = bucketAmounts(state, amounts);
-        let result: StoreTakeResult;
-        try {
-          result = syncStore
-            ? syncStore.takeSync({ scope: state.scope, buckets })
-            : await store.take({ scope: state.scope, buckets });
-        } catch (error) {
-          fail(waiter, error);
-          continue;
-        }
-        if (waiter.settled) {
-          // Aborted or timed out while the store answered: give back what it took.
-          if (result.admitted)
-            store.adjust({ scope: state.scope, buckets }).then(undefined, ignoreStoreFailure);
-          continue;
-        }
-        if (result.admitted) {
-          finish(waiter);
-          const reservation = reserve(state, waiter.request, amounts, waiter.budgetHold);
-          announceAdmit(state, waiter.request, result, amounts, waiter.enqueuedAtMs);
-          waiter.resolve(reservation);
-          continue;
-        }
-        if (result.reason === 'oversize') {
-          fail(waiter, tooLarge(state, waiter.request, result.bucket, amounts[result.bucket]));
-          continue;
-        }
-        if (result.nowMs + result.waitMs > waiter.deadlineMs) {
-          fail(
-            waiter,
-            new WaitTimeoutError({ modelClass: state.modelClass, maxWaitMs, bucket: result.bucket }),
-          );
-          continue;
-        }
-        announceWait(waiter, result.reason === 'throttled' ? 'throttled' : result.bucket, result.waitMs);
-        if (state.dirty) continue;
-        // A shared store's jitter keeps processes waiting for the same refill from waking together.
-        const jitterMs = store.wakeJitterMs ? Math.random() * store.wakeJitterMs : 0;
-        state.wakeTimer = clock.setTimeout(() => {
-          state.wakeTimer = undefined;
-          pump(state);
-        }, result.waitMs + jitterMs);
-        return;
-      }
-    } finally {
-      state.pumping = false;
-    }
-  };
-
-  const tooLarge = (
-    state: ClassState,
-    request: AdmissionRequest,
-    bucket: StoreBucketName,
-    requested: number,
-  ) =>
-    new RequestTooLargeError({
-      model: request.model,
-      modelClass: state.modelClass,
-      bucket,
-      requested,
-      capacity: state.effective[bucket]?.limit ?? 0,
-    });
-
-  /** What a call takes from each bucket under the limits in effect now. */
-  const amountsFor = (
-    state: ClassState,
-    request: AdmissionRequest,
-    wanted: Amounts,
-  ): Amounts | RequestTooLargeError => {
-    let amounts = wanted;
-    for (const bucket of bucketNames) {
-      const effective = state.effective[bucket];
-      if (!effective || wanted[bucket] <= effective.limit) continue;
-      // Output is counted as generated, so holding more than a minute's worth is pointless;
-      // a provisional limit is only a guess, so a large call goes alone rather than never.
-      if (bucket !== 'output_tokens' && !effective.provisional) {
-        return tooLarge(state, request, bucket, wanted[bucket]);
-      }
-      amounts = { ...amounts, [bucket]: effective.limit };
-    }
-    return amounts;
-  };
+  const { amountsFor, enqueue, fail, pump, wake } = createAdmissionQueue({
+    clock,
+    store,
+    syncStore,
+    bus,
+    spend,
+    maxWaitMs,
+    releaseBudget: (model, hold) => budgetTracker.settle(model, hold, undefined, clock.now()),
+    reserve,
+    announceAdmit,
+  });
 
   const acquire = (request: AdmissionRequest): Promise<Reservation> => {
     try {
@@ -470,46 +308,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       request.requestId,
     );
   };
-
-  const enqueue = (
-    state: ClassState<Waiter>,
-    request: AdmissionRequest,
-    amounts: Amounts,
-    budgetHold: BudgetHold | undefined,
-    nowMs: number,
-  ): Promise<Reservation> =>
-    new Promise<Reservation>((resolve, reject) => {
-      const waiter: Waiter = {
-        request,
-        state,
-        amounts,
-        budgetHold,
-        priority: request.priority ?? 0,
-        enqueuedAtMs: nowMs,
-        sequence: sequence++,
-        queued: false,
-        settled: false,
-        waitAnnounced: false,
-        deadlineMs: nowMs + maxWaitMs,
-        timeoutTimer: undefined,
-        onAbort: undefined,
-        resolve,
-        reject,
-      };
-      if (Number.isFinite(maxWaitMs)) {
-        waiter.timeoutTimer = clock.setTimeout(
-          () => fail(waiter, new WaitTimeoutError({ modelClass: state.modelClass, maxWaitMs })),
-          maxWaitMs,
-        );
-      }
-      const signal = request.signal;
-      if (signal) {
-        waiter.onAbort = () => fail(waiter, new AbortedError({ cause: signal.reason }));
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      state.queue.push(waiter);
-      pump(state);
-    });
 
   const observe = createObserver({
     bus,

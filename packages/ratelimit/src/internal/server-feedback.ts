@@ -11,6 +11,7 @@ import { SpendLimitError } from '../errors.js';
 import type { RateLimitStore, StoreBucketSync, StoreLevels } from '../store.js';
 import { bucketNames, type ClassState, perMinuteLimits, toBucketLevels } from './class-state.js';
 import { readHeaderBuckets } from './header-limits.js';
+import { ignoreStoreFailure } from './ignore-store-failure.js';
 
 const spendLimitCode = 'enforced_spend_limit_reached';
 
@@ -31,10 +32,6 @@ export interface ObserverContext {
   rejectAllWaiters(state: ClassState, error: (model: string) => Error): void;
   pump(state: ClassState): void;
 }
-
-const ignoreStoreFailure = (): void => {
-  // A failed sync or throttle leaves the limiter as cautious as before; nobody to tell.
-};
 
 /** `observe(feedback)`: follows the server's headers, 429s and spend-limit answers. */
 export function createObserver(context: ObserverContext): (feedback: AdmissionFeedback) => void {

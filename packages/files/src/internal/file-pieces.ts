@@ -1,0 +1,45 @@
+import type { FileHandle } from 'node:fs/promises';
+import { throwIfAborted } from '@bulwark/core';
+import type { TextEncodingName } from './decode.js';
+import { encodingRefusal, readAt } from './read-handle.js';
+
+/**
+ * Decodes a file block by block. A multi-byte sequence split between blocks is carried over
+ * by the streaming decoder, so no piece ends inside a character; invalid bytes are refused,
+ * because a replacement character would break the byte offsets of every chunk after it.
+ */
+export async function* filePieces(
+  handle: FileHandle,
+  path: string,
+  {
+    encoding,
+    startByte,
+    blockBytes,
+    signal,
+  }: {
+    encoding: TextEncodingName;
+    startByte: number;
+    blockBytes: number;
+    signal: AbortSignal | undefined;
+  },
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+  let position = startByte;
+  for (;;) {
+    throwIfAborted(signal);
+    const block = await readAt(handle, blockBytes, position);
+    position += block.length;
+    let text: string;
+    try {
+      text = block.length === 0 ? decoder.decode() : decoder.decode(block, { stream: true });
+    } catch (error) {
+      throw encodingRefusal(
+        path,
+        `is not valid ${encoding.toUpperCase()} near byte ${position - block.length}`,
+        error,
+      );
+    }
+    if (text.length > 0) yield text;
+    if (block.length === 0) return;
+  }
+}
