@@ -3,6 +3,8 @@ import type { RankTable } from './rank-table.js';
 
 const positionScale = 4_294_967_296; // 2^32: a heap key is rank · 2^32 + position
 const keepScratchUpTo = 1 << 16;
+/** Up to this many bytes, a plain rescan (the reference's loop, on integers) beats the heap. */
+const smallPieceBytes = 24;
 
 /**
  * Counts the tokens of one piece (`length` bytes of `bytes`) with the byte-pair merge of
@@ -32,6 +34,7 @@ export class BytePairCounter {
   count(bytes: Uint8Array, length: number): number {
     if (length <= 1) return length;
     this.reserve(length);
+    if (length <= smallPieceBytes) return this.countSmall(bytes, length);
     const { tokenAt, nextAt, previousAt, pairRankAt } = this;
     const byteRanks = this.table.byteRanks;
     let heapSize = 0;
@@ -77,6 +80,37 @@ export class BytePairCounter {
     }
     if (length > keepScratchUpTo) this.release();
     return parts;
+  }
+
+  /** The reference loop on a compact array of parts: find the leftmost lowest rank, merge, repeat. */
+  private countSmall(bytes: Uint8Array, length: number): number {
+    const { tokenAt, pairRankAt } = this;
+    const byteRanks = this.table.byteRanks;
+    for (let index = 0; index < length; index += 1) tokenAt[index] = byteRanks[bytes[index]!]!;
+    for (let index = 0; index + 1 < length; index += 1) {
+      pairRankAt[index] = this.pairs.get(tokenAt[index]!, tokenAt[index + 1]!);
+    }
+    let parts = length;
+    for (;;) {
+      let best = -1;
+      let bestRank = 0x7fffffff;
+      for (let index = 0; index + 1 < parts; index += 1) {
+        const rank = pairRankAt[index]!;
+        if (rank >= 0 && rank < bestRank) {
+          bestRank = rank;
+          best = index;
+        }
+      }
+      if (best < 0) return parts;
+      tokenAt[best] = bestRank;
+      for (let index = best + 1; index + 1 < parts; index += 1) {
+        tokenAt[index] = tokenAt[index + 1]!;
+        pairRankAt[index] = pairRankAt[index + 1]!;
+      }
+      parts -= 1;
+      if (best + 1 < parts) pairRankAt[best] = this.pairs.get(bestRank, tokenAt[best + 1]!);
+      if (best > 0) pairRankAt[best - 1] = this.pairs.get(tokenAt[best - 1]!, bestRank);
+    }
   }
 
   private reserve(length: number): void {

@@ -1,4 +1,3 @@
-import { BoundedCache } from './bounded-cache.js';
 import { BytePairCounter } from './byte-pair-count.js';
 import { PairRankCache } from './pair-rank-cache.js';
 import type { PieceScanner } from './pre-tokenizer.js';
@@ -6,7 +5,7 @@ import type { RankTable } from './rank-table.js';
 
 /** Pieces up to this many UTF-16 units are memoised; longer ones rarely repeat. */
 const maxCachedPieceLength = 48;
-const pieceCacheCapacity = 32_768;
+const pieceCacheCapacity = 65_536;
 
 /**
  * Counts tokens exactly as js-tiktoken's `encode(text, [], []).length`: split `text` into
@@ -17,7 +16,7 @@ export class Encoder {
   private readonly table: RankTable;
   private readonly scan: PieceScanner;
   private readonly merger: BytePairCounter;
-  private readonly pieces = new BoundedCache<string, number>(pieceCacheCapacity);
+  private pieces = new Map<string, number>();
   private bytes = new Uint8Array(1024);
 
   constructor(table: RankTable, scan: PieceScanner) {
@@ -36,24 +35,28 @@ export class Encoder {
         const piece = text.slice(start, end);
         let count = this.pieces.get(piece);
         if (count === undefined) {
-          count = this.countPiece(text, start, end);
+          count = this.countPiece(text, start, end, piece);
+          // Bounded: start over when full (one probe per lookup, unlike an LRU's bookkeeping).
+          if (this.pieces.size >= pieceCacheCapacity) this.pieces = new Map();
           this.pieces.set(piece, count);
         }
         total += count;
       } else {
-        total += this.countPiece(text, start, end);
+        total += this.countPiece(text, start, end, undefined);
       }
       start = end;
     }
     return total;
   }
 
-  private countPiece(text: string, start: number, end: number): number {
+  /** `piece` is `text[start, end)` when the caller has it; an ASCII piece is its own rank key. */
+  private countPiece(text: string, start: number, end: number, piece: string | undefined): number {
     const byteLength = this.encodeUtf8(text, start, end);
     if (byteLength <= this.table.maxTokenBytes) {
-      const bytes = this.bytes;
-      let key = '';
-      for (let index = 0; index < byteLength; index += 1) key += String.fromCharCode(bytes[index]!);
+      let key = piece;
+      if (key === undefined || byteLength !== end - start) {
+        key = String.fromCharCode.apply(null, this.bytes.subarray(0, byteLength) as unknown as number[]);
+      }
       if (this.table.ranks.has(key)) return 1;
     }
     return this.merger.count(this.bytes, byteLength);
