@@ -106,6 +106,42 @@ describe('createLiveDisplay', () => {
     });
   });
 
+  it('draws the progress bar of a request that waited for rate-limit capacity before it started', () => {
+    const bus = createBus();
+    const { output, text } = capture(true);
+    const display = createLiveDisplay({ bus, output, labelOf: () => '#w' });
+    const model = 'claude-sonnet-4-6';
+    bus.emit('ratelimit:wait', {
+      requestId: 'req_w',
+      model,
+      modelClass: 'claude-sonnet-4',
+      bucket: 'output_tokens',
+      waitMs: 500,
+      queueLength: 1,
+    });
+    bus.emit('request:start', {
+      requestId: 'req_w',
+      model,
+      attempt: 1,
+      streaming: true,
+      streamingReason: 'max_tokens',
+      maxTokens: 1_000,
+      resuming: false,
+    });
+    bus.emit('stream:progress', {
+      requestId: 'req_w',
+      model,
+      attempt: 1,
+      outputTokens: 500,
+      tokensPerSecond: 100,
+      percentOfMaxTokens: 50,
+      etaMs: 5_000,
+      elapsedMs: 5_000,
+    });
+    display.stop();
+    expect(text()).toContain(`#w     ${'█'.repeat(10)}${'░'.repeat(10)}`);
+  });
+
   it('redraws in place on a terminal and leaves a final summary frame', () => {
     const bus = createBus();
     const { output, text } = capture(true);

@@ -123,6 +123,9 @@ export function createLiveDisplay({
       streaming: boolean;
     }) => {
       const row = rowOf(requestId, model, maxTokens);
+      // The row may exist already (from a rate-limit wait) without these.
+      row.model = model;
+      row.maxTokens = maxTokens;
       row.state = attempt === 1 ? (streaming ? 'streaming' : 'waiting') : `attempt ${attempt}`;
       if (attempt === 1)
         plain(`${row.label} start (${streaming ? 'streaming' : 'non-streaming'}, max_tokens ${maxTokens})`);
