@@ -47,8 +47,31 @@ export class BytePairCounter {
   }
 
   count(bytes: Uint8Array, length: number): number {
-    if (length <= 1) return length;
-    if (length <= smallPieceBytes) return this.countSmall(bytes, length);
+    if (length <= smallPieceBytes) return this.countSmall(bytes, 0, length);
+    // Cut the piece where two adjacent bytes appear together in no token. No merge can join
+    // across such a cut (the merged token would contain both bytes), so the pair across it
+    // never has a rank, every valid pair lies on one side, and each side's merges happen in
+    // the order they would alone (the reference takes the global minimum, which is its own
+    // side's minimum, and a merge on one side changes no pair on the other). The count is the
+    // sum of the sides' counts, and the work stays local in memory.
+    const inNoToken = this.table.bytePairInNoToken;
+    let total = 0;
+    let start = 0;
+    let previousByte = bytes[0]!;
+    for (let index = 1; index < length; index += 1) {
+      const byte = bytes[index]!;
+      if (inNoToken[(previousByte << 8) | byte] === 1) {
+        total += this.countRange(bytes, start, index);
+        start = index;
+      }
+      previousByte = byte;
+    }
+    return total + this.countRange(bytes, start, length);
+  }
+
+  private countRange(bytes: Uint8Array, start: number, stop: number): number {
+    const length = stop - start;
+    if (length <= smallPieceBytes) return this.countSmall(bytes, start, length);
     this.reserve(length);
     const { nodes, buckets, runPositions, runRank, runCursor, runEnd } = this;
     const table = this.table;
@@ -58,13 +81,14 @@ export class BytePairCounter {
     // rank of its pair with the next part (-1: none).
     const last = (length - 1) * nodeSize;
     const end = length * nodeSize;
-    for (let node = 0, index = 0; node < end; node += nodeSize, index += 1) {
+    for (let node = 0, index = start; node < end; node += nodeSize, index += 1) {
       nodes[node] = byteRanks[bytes[index]!]!;
       nodes[node + next] = node + nodeSize;
       nodes[node + previous] = node - nodeSize;
     }
-    for (let node = 0; node < last; node += nodeSize) {
-      nodes[node + pairRank] = table.pairRank(nodes[node]!, nodes[node + nodeSize]!);
+    const bytePairRanks = table.bytePairRanks;
+    for (let node = 0, index = start; node < last; node += nodeSize, index += 1) {
+      nodes[node + pairRank] = bytePairRanks[(bytes[index]! << 8) | bytes[index + 1]!]!;
     }
     nodes[last + pairRank] = -1;
     // Each merge pushes at most two candidates after the initial pairs.
@@ -135,14 +159,16 @@ export class BytePairCounter {
   }
 
   /** The reference loop on a compact array of parts: find the leftmost lowest rank, merge, repeat. */
-  private countSmall(bytes: Uint8Array, length: number): number {
+  private countSmall(bytes: Uint8Array, start: number, length: number): number {
+    if (length <= 1) return length;
     const table = this.table;
     const tokenAt = this.smallTokens;
     const pairRankAt = this.smallPairRanks;
     const byteRanks = this.table.byteRanks;
-    for (let index = 0; index < length; index += 1) tokenAt[index] = byteRanks[bytes[index]!]!;
-    for (let index = 0; index + 1 < length; index += 1) {
-      pairRankAt[index] = table.pairRank(tokenAt[index]!, tokenAt[index + 1]!);
+    for (let index = 0; index < length; index += 1) tokenAt[index] = byteRanks[bytes[start + index]!]!;
+    const bytePairRanks = table.bytePairRanks;
+    for (let index = start; index + 1 < start + length; index += 1) {
+      pairRankAt[index - start] = bytePairRanks[(bytes[index]! << 8) | bytes[index + 1]!]!;
     }
     let parts = length;
     for (;;) {

@@ -35,6 +35,13 @@ export class RankTable {
   readonly rankCount: number;
   /** Byte value → rank of the single-byte token. */
   readonly byteRanks: Int32Array;
+  /** rank(byte a + byte b) at `a · 256 + b`, or -1: a piece's first pairs without hashing. */
+  readonly bytePairRanks: Int32Array;
+  /**
+   * 1 at `a · 256 + b` when no token holds byte a followed by byte b: no merge can ever join
+   * a part ending in a to a part starting with b (the merged token would hold "ab").
+   */
+  readonly bytePairInNoToken: Uint8Array;
   /** The longest token in bytes: a longer piece cannot be a single token. */
   readonly maxTokenBytes: number;
   private readonly bytes: Uint8Array;
@@ -43,8 +50,8 @@ export class RankTable {
   private readonly tokenHash: Int32Array;
   /** base^k mod 2^32. */
   private readonly powers: Int32Array;
-  private readonly slotRank: Int32Array;
-  private readonly slotHash: Int32Array;
+  /** Slot s is `slots[2s]` (a rank, -1: empty) and `slots[2s + 1]` (its hash): one cache line per probe. */
+  private readonly slots: Int32Array;
   private readonly shift: number;
   private readonly mask: number;
 
@@ -59,8 +66,7 @@ export class RankTable {
     while (1 << bits < rankCount * 2) bits += 1;
     this.shift = 32 - bits;
     this.mask = (1 << bits) - 1;
-    this.slotRank = new Int32Array(1 << bits).fill(-1);
-    this.slotHash = new Int32Array(1 << bits);
+    this.slots = new Int32Array(2 << bits).fill(-1);
     for (let rank = 0; rank < rankCount; rank += 1) {
       const length = tokenLength[rank]!;
       if (length === 0) continue; // a rank the file does not use
@@ -68,9 +74,9 @@ export class RankTable {
       const hash = this.hashBytes(bytes, tokenStart[rank]!, length);
       this.tokenHash[rank] = hash;
       let slot = slotOf(hash, this.shift);
-      while (this.slotRank[slot]! >= 0) slot = (slot + 1) & this.mask;
-      this.slotRank[slot] = rank;
-      this.slotHash[slot] = hash;
+      while (this.slots[2 * slot]! >= 0) slot = (slot + 1) & this.mask;
+      this.slots[2 * slot] = rank;
+      this.slots[2 * slot + 1] = hash;
     }
     this.maxTokenBytes = maxTokenBytes;
     this.powers = new Int32Array(maxTokenBytes + 1);
@@ -86,17 +92,29 @@ export class RankTable {
       if (rank < 0) throw new Error(`The rank table has no token for byte ${byte}`);
       this.byteRanks[byte] = rank;
     }
+    this.bytePairRanks = new Int32Array(65_536);
+    for (let pair = 0; pair < 65_536; pair += 1) {
+      this.bytePairRanks[pair] = this.pairRank(this.byteRanks[pair >> 8]!, this.byteRanks[pair & 255]!);
+    }
+    this.bytePairInNoToken = new Uint8Array(65_536).fill(1);
+    for (let rank = 0; rank < rankCount; rank += 1) {
+      const start = tokenStart[rank]!;
+      const end = start + tokenLength[rank]!;
+      for (let index = start; index + 1 < end; index += 1) {
+        this.bytePairInNoToken[(bytes[index]! << 8) | bytes[index + 1]!] = 0;
+      }
+    }
   }
 
   /** The rank of the token whose bytes are `source[start, start + length)`, or -1. */
   rankOf(source: Uint8Array, start: number, length: number): number {
     if (length > this.maxTokenBytes) return -1;
     const hash = this.hashBytes(source, start, length);
-    const { slotRank, slotHash, tokenLength, tokenStart, bytes, mask } = this;
+    const { slots, tokenLength, tokenStart, bytes, mask } = this;
     for (let slot = slotOf(hash, this.shift); ; slot = (slot + 1) & mask) {
-      const rank = slotRank[slot]!;
+      const rank = slots[2 * slot]!;
       if (rank < 0) return -1;
-      if (slotHash[slot] !== hash || tokenLength[rank] !== length) continue;
+      if (slots[2 * slot + 1] !== hash || tokenLength[rank] !== length) continue;
       const tokenAt = tokenStart[rank]!;
       let index = 0;
       while (index < length && bytes[tokenAt + index] === source[start + index]) index += 1;
@@ -106,16 +124,16 @@ export class RankTable {
 
   /** rank(bytes(left) + bytes(right)), or -1 when the two tokens do not merge. */
   pairRank(left: number, right: number): number {
-    const { slotRank, slotHash, tokenLength, tokenStart, bytes, mask } = this;
+    const { slots, tokenLength, tokenStart, bytes, mask } = this;
     const leftLength = tokenLength[left]!;
     const rightLength = tokenLength[right]!;
     const length = leftLength + rightLength;
     if (length > this.maxTokenBytes) return -1;
     const hash = (Math.imul(this.tokenHash[left]!, this.powers[rightLength]!) + this.tokenHash[right]!) | 0;
     for (let slot = slotOf(hash, this.shift); ; slot = (slot + 1) & mask) {
-      const rank = slotRank[slot]!;
+      const rank = slots[2 * slot]!;
       if (rank < 0) return -1;
-      if (slotHash[slot] !== hash || tokenLength[rank] !== length) continue;
+      if (slots[2 * slot + 1] !== hash || tokenLength[rank] !== length) continue;
       const tokenAt = tokenStart[rank]!;
       const leftAt = tokenStart[left]!;
       const rightAt = tokenStart[right]! - leftLength;
