@@ -112,6 +112,10 @@ export class BytePairCounter {
         sortPositions(runPositions, runCursor[depth - 1]!, used);
       }
       const rank = runRank[depth - 1]!;
+      let lastAfterToken = -1;
+      let lastAfterRank = -1;
+      let lastBeforeToken = -1;
+      let lastBeforeRank = -1;
       const runEndsAt = runEnd[depth - 1]!;
       let cursor = runCursor[depth - 1]!;
       while (cursor < runEndsAt) {
@@ -128,7 +132,14 @@ export class BytePairCounter {
         let lowerRankCreated = false;
         if (afterRight < end) {
           nodes[afterRight + previous] = node;
-          const nextRank = table.pairRank(rank, nodes[afterRight]!);
+          const afterToken = nodes[afterRight]!;
+          // A one-entry memo per side: along a run of one repeated pattern every merge asks
+          // the same two questions.
+          if (afterToken !== lastAfterToken) {
+            lastAfterToken = afterToken;
+            lastAfterRank = table.pairRank(rank, afterToken);
+          }
+          const nextRank = lastAfterRank;
           nodes[node + pairRank] = nextRank;
           if (nextRank >= 0) {
             buckets.push(nextRank, node);
@@ -139,7 +150,12 @@ export class BytePairCounter {
         }
         const before = nodes[node + previous]!;
         if (before >= 0) {
-          const beforeRank = table.pairRank(nodes[before]!, rank);
+          const beforeToken = nodes[before]!;
+          if (beforeToken !== lastBeforeToken) {
+            lastBeforeToken = beforeToken;
+            lastBeforeRank = table.pairRank(beforeToken, rank);
+          }
+          const beforeRank = lastBeforeRank;
           nodes[before + pairRank] = beforeRank;
           if (beforeRank >= 0) {
             buckets.push(beforeRank, before);

@@ -110,9 +110,10 @@ export class RankBuckets {
     const entry = this.size;
     this.size = entry + 1;
     this.entries[2 * entry] = position;
-    this.entries[2 * entry + 1] = this.heads[rank]!;
+    const head = this.heads[rank]!;
+    this.entries[2 * entry + 1] = head;
     this.heads[rank] = entry;
-    this.mark(rank);
+    if (head < 0) this.mark(rank);
   }
 
   /** The lowest rank with candidates, or -1 when every bucket is empty. */
@@ -140,14 +141,24 @@ export class RankBuckets {
     }
     this.segmentStart[rank] = 0;
     this.segmentEnd[rank] = 0;
-    let end = at + segmentEnd - start;
+    const listStart = at + segmentEnd - start;
+    let end = listStart;
     const entries = this.entries;
-    const head = this.heads[rank]!;
-    for (let entry = head; entry >= 0; entry = entries[2 * entry + 1]!) {
-      into[end] = entries[2 * entry]!;
+    let descending = true;
+    let previous = 0x7fffffff;
+    for (let entry = this.heads[rank]!; entry >= 0; entry = entries[2 * entry + 1]!) {
+      const position = entries[2 * entry]!;
+      if (position >= previous) descending = false;
+      previous = position;
+      into[end] = position;
       end += 1;
     }
-    if (head >= 0) sortPositions(into, at, end);
+    if (end > listStart) {
+      // Merges run left to right, so a list (newest first) is often exactly descending.
+      if (descending) into.subarray(listStart, end).reverse();
+      const sorted = descending && (listStart === at || into[listStart - 1]! < into[listStart]!);
+      if (!sorted) sortPositions(into, at, end);
+    }
     this.heads[rank] = -1;
     const word = rank >> 5;
     this.words[word]! &= ~(1 << (rank & 31));
