@@ -130,16 +130,18 @@ describe('the byte-pair merge on rank tables that are not monotone', () => {
 
   it('suspends a run when a merge creates a pair of lower rank', () => {
     // In 'bcbcbx', 'bc' (rank 300) merges at 0; then 'bc' + 'b' = 'bcb' (rank 257) must merge
-    // before the second 'bc': bcb|c|b|x. Merging every 'bc' first would give bc|bcb|x.
-    const tokens = Array.from({ length: 301 }, (_, rank) =>
+    // before the second 'bc': bcb|c|b|x. Merging every 'bc' first would give bc|bcb|x. 'bxb'
+    // (never formed) keeps the piece from being cut at x, so it takes the bucket queue.
+    const tokens = Array.from({ length: 302 }, (_, rank) =>
       rank < 256 ? String.fromCharCode(rank) : `unused${rank}`,
     );
     tokens[257] = 'bcb';
     tokens[300] = 'bc';
+    tokens[301] = 'bxb';
     const counter = new BytePairCounter(parseRankTable(rankFileOf(tokens)));
     const ranks = new Map(tokens.map((token, rank) => [token, rank]));
-    const bytes = asBytes('bcbcbx'.repeat(5));
-    expect(referenceCount(ranks, bytes)).toBe(20);
-    expect(counter.count(bytes, bytes.length)).toBe(20);
+    const bytes = asBytes('bcbcbx'.repeat(100));
+    expect(referenceCount(ranks, bytes)).toBe(400);
+    expect(counter.count(bytes, bytes.length)).toBe(400);
   });
 });

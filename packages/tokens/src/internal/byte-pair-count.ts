@@ -1,9 +1,10 @@
+import { HeapMerge, heapMergeMaxBytes } from './heap-merge.js';
 import { RankBuckets, sortPositions } from './rank-buckets.js';
 import type { RankTable } from './rank-table.js';
 
 const keepScratchUpTo = 1 << 16;
-/** Up to this many bytes, a plain rescan (the reference's loop, on integers) beats the buckets. */
-const smallPieceBytes = 24;
+/** Up to this many bytes, a plain rescan (the reference's loop, on integers) beats a heap. */
+const smallPieceBytes = 10;
 const nodeSize = 4;
 const next = 1;
 const previous = 2;
@@ -13,8 +14,11 @@ const pairRank = 3;
  * Counts the tokens of one piece (`length` bytes of `bytes`) with the byte-pair merge of
  * js-tiktoken (`bytePairMerge`): repeatedly merge the adjacent pair whose concatenation has
  * the lowest rank, the leftmost one on ties, until no pair merges. js-tiktoken rescans every
- * pair after each merge (O(n²) per piece); here the parts form a linked list of typed arrays
- * and candidate merges sit in a bucket queue keyed by rank (`RankBuckets`).
+ * pair after each merge (O(n²) per piece). Here a piece is first cut where no merge can
+ * cross (see `count`); then each range is merged by a plain rescan (up to 10 bytes), a small
+ * binary heap (`HeapMerge`, up to 256 bytes), or, beyond, parts in a linked list of typed
+ * arrays with candidate merges in a bucket queue keyed by rank (`RankBuckets`): linear work
+ * per merge, whatever the length.
  *
  * Why this is the reference's order: the lowest non-empty rank r is drained into a run,
  * sorted by position, and merged left to right, skipping candidates gone stale (the part was
@@ -31,6 +35,7 @@ const pairRank = 3;
 export class BytePairCounter {
   private readonly table: RankTable;
   private readonly buckets: RankBuckets;
+  private readonly heapMerge: HeapMerge;
   private capacity = 0;
   private nodes = new Int32Array(0);
   private readonly smallTokens = new Int32Array(smallPieceBytes);
@@ -44,6 +49,7 @@ export class BytePairCounter {
   constructor(table: RankTable) {
     this.table = table;
     this.buckets = new RankBuckets(table.rankCount);
+    this.heapMerge = new HeapMerge(table);
   }
 
   count(bytes: Uint8Array, length: number): number {
@@ -72,6 +78,7 @@ export class BytePairCounter {
   private countRange(bytes: Uint8Array, start: number, stop: number): number {
     const length = stop - start;
     if (length <= smallPieceBytes) return this.countSmall(bytes, start, length);
+    if (length <= heapMergeMaxBytes) return this.heapMerge.count(bytes, start, length);
     this.reserve(length);
     const { nodes, buckets, runPositions, runRank, runCursor, runEnd } = this;
     const table = this.table;

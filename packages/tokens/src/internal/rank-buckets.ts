@@ -155,7 +155,15 @@ export class RankBuckets {
     }
     if (end > listStart) {
       // Merges run left to right, so a list (newest first) is often exactly descending.
-      if (descending) into.subarray(listStart, end).reverse();
+      if (descending && end - listStart > 64) {
+        into.subarray(listStart, end).reverse();
+      } else if (descending) {
+        for (let low = listStart, high = end - 1; low < high; low += 1, high -= 1) {
+          const swapped = into[low]!;
+          into[low] = into[high]!;
+          into[high] = swapped;
+        }
+      }
       const sorted = descending && (listStart === at || into[listStart - 1]! < into[listStart]!);
       if (!sorted) sortPositions(into, at, end);
     }
