@@ -10,7 +10,8 @@ const encodings = ['cl100k_base', 'o200k_base'] as const;
 /** Text that stresses pre-tokenizing and merging: every script class, marks, surrogates, runs. */
 const unicodeText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 200 }),
-  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ unit: 'grapheme', maxLength: 400, size: 'max' }),
+  fc.string({ unit: 'binary', maxLength: 200, size: 'max' }),
   fc.string({
     unit: fc.constantFrom(
       '😀',
@@ -32,11 +33,34 @@ const unicodeText = fc.oneof(
   fc.string({
     unit: fc.constantFrom(' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u3000', 'a', '.', "'s", '1'),
     maxLength: 120,
+    size: 'max',
   }),
   fc
     .tuple(fc.constantFrom('a', 'Z', ' ', '\n', '=', '9', 'é', '中', '😀'), fc.integer({ min: 1, max: 400 }))
     .map(([unit, count]) => unit.repeat(count)),
   fc.base64String({ maxLength: 400 }),
+);
+
+/**
+ * Long runs that make one huge piece (or, for digits, very many): thousands of characters of
+ * random letters, letters of several scripts, digits. `size: 'max'` lets fast-check use the
+ * whole length range, not just short strings.
+ */
+const longRuns = fc.oneof(
+  fc.string({
+    unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'),
+    minLength: 1000,
+    maxLength: 4000,
+    size: 'max',
+  }),
+  fc.string({
+    unit: fc.constantFrom(...'aZзЖλΩé中文かナ한ßİ', 'e\u0301', '𝐀'),
+    minLength: 500,
+    maxLength: 3000,
+    size: 'max',
+  }),
+  fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1000, maxLength: 5000, size: 'max' }),
+  fc.string({ unit: fc.constantFrom(...'ab1 \n.'), minLength: 1000, maxLength: 5000, size: 'max' }),
 );
 
 describe.each(encodings)('countTokens under %s', (encoding) => {
@@ -50,6 +74,17 @@ describe.each(encodings)('countTokens under %s', (encoding) => {
         expect(await estimator.countTokens(text)).toBe(reference.encode(text, [], []).length);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it("equals js-tiktoken's count on long runs of letters, mixed scripts and digits", async () => {
+    const estimator = createTokenEstimator({ encoding });
+    await estimator.ready();
+    fc.assert(
+      fc.property(longRuns, (text) => {
+        expect(estimator.countTokensSync(text)).toBe(reference.encode(text, [], []).length);
+      }),
+      { numRuns: 20 },
     );
   });
 

@@ -1,81 +1,180 @@
-import type { PairRankCache } from './pair-rank-cache.js';
+import { HeapMerge, heapMergeMaxBytes } from './heap-merge.js';
+import { RankBuckets, sortPositions } from './rank-buckets.js';
 import type { RankTable } from './rank-table.js';
 
-const positionScale = 4_294_967_296; // 2^32: a heap key is rank · 2^32 + position
 const keepScratchUpTo = 1 << 16;
-/** Up to this many bytes, a plain rescan (the reference's loop, on integers) beats the heap. */
-const smallPieceBytes = 24;
+/** Up to this many bytes, a plain rescan (the reference's loop, on integers) beats a heap. */
+const smallPieceBytes = 10;
+const nodeSize = 4;
+const next = 1;
+const previous = 2;
+const pairRank = 3;
 
 /**
  * Counts the tokens of one piece (`length` bytes of `bytes`) with the byte-pair merge of
  * js-tiktoken (`bytePairMerge`): repeatedly merge the adjacent pair whose concatenation has
  * the lowest rank, the leftmost one on ties, until no pair merges. js-tiktoken rescans every
- * pair after each merge (O(n²) per piece, worse with its string keys); here the parts form a
- * linked list and candidate merges sit in a binary heap keyed by (rank, start position), with
- * stale entries skipped when popped, so a piece of n bytes costs O(n log n). The heap's order
- * is the reference's order (lowest rank, then leftmost start), so the parts, and the count,
- * are the same.
+ * pair after each merge (O(n²) per piece). Here a piece is first cut where no merge can
+ * cross (see `count`); then each range is merged by a plain rescan (up to 10 bytes), a small
+ * binary heap (`HeapMerge`, up to 256 bytes), or, beyond, parts in a linked list of typed
+ * arrays with candidate merges in a bucket queue keyed by rank (`RankBuckets`): linear work
+ * per merge, whatever the length.
+ *
+ * Why this is the reference's order: the lowest non-empty rank r is drained into a run,
+ * sorted by position, and merged left to right, skipping candidates gone stale (the part was
+ * absorbed, or its pair changed). A merge at rank r never creates another pair of rank r (the
+ * new pair's bytes strictly contain the merged token's, and a rank names one byte string), so
+ * the run holds every pair of rank r, and left to right is the reference's leftmost-first. A
+ * merge can create a pair of LOWER rank (the rank table is not monotone: in about a fifth of
+ * the two-token splits of a cl100k token, the token ranks below one of its parts). The
+ * reference would merge that pair next, so the run is suspended on a stack and the lower
+ * bucket drained first; the stack's ranks fall towards the top, so the lowest pending rank is
+ * always the top run's or the lowest bucket's. New pairs of a suspended run's rank are sorted
+ * into the rest of that run before it resumes.
  */
 export class BytePairCounter {
   private readonly table: RankTable;
-  private readonly pairs: PairRankCache;
+  private readonly buckets: RankBuckets;
+  private readonly heapMerge: HeapMerge;
   private capacity = 0;
-  private tokenAt = new Int32Array(0);
-  private nextAt = new Int32Array(0);
-  private previousAt = new Int32Array(0);
-  private pairRankAt = new Int32Array(0);
-  private heap = new Float64Array(0);
+  private nodes = new Int32Array(0);
+  private readonly smallTokens = new Int32Array(smallPieceBytes);
+  private readonly smallPairRanks = new Int32Array(smallPieceBytes);
+  /** The suspended runs, stacked: positions to merge, each run sorted from its cursor to its end. */
+  private runPositions = new Int32Array(0);
+  private readonly runRank: number[] = [];
+  private readonly runCursor: number[] = [];
+  private readonly runEnd: number[] = [];
 
-  constructor(table: RankTable, pairs: PairRankCache) {
+  constructor(table: RankTable) {
     this.table = table;
-    this.pairs = pairs;
+    this.buckets = new RankBuckets(table.rankCount);
+    this.heapMerge = new HeapMerge(table);
   }
 
   count(bytes: Uint8Array, length: number): number {
-    if (length <= 1) return length;
-    this.reserve(length);
-    if (length <= smallPieceBytes) return this.countSmall(bytes, length);
-    const { tokenAt, nextAt, previousAt, pairRankAt } = this;
-    const byteRanks = this.table.byteRanks;
-    let heapSize = 0;
-    for (let index = 0; index < length; index += 1) {
-      tokenAt[index] = byteRanks[bytes[index]!]!;
-      nextAt[index] = index + 1;
-      previousAt[index] = index - 1;
-    }
-    for (let index = 0; index + 1 < length; index += 1) {
-      const rank = this.pairs.get(tokenAt[index]!, tokenAt[index + 1]!);
-      pairRankAt[index] = rank;
-      if (rank >= 0) heapSize = this.push(heapSize, rank * positionScale + index);
-    }
-    pairRankAt[length - 1] = -1;
-    let parts = length;
-    while (heapSize > 0) {
-      const key = this.heap[0]!;
-      heapSize = this.pop(heapSize);
-      const rank = Math.floor(key / positionScale);
-      const position = key - rank * positionScale;
-      // Stale: the part was merged into its left neighbour, or its right neighbour changed.
-      if (tokenAt[position]! < 0 || pairRankAt[position] !== rank) continue;
-      const right = nextAt[position]!;
-      const afterRight = nextAt[right]!;
-      tokenAt[position] = rank;
-      tokenAt[right] = -1;
-      nextAt[position] = afterRight;
-      parts -= 1;
-      if (afterRight < length) {
-        previousAt[afterRight] = position;
-        const nextRank = this.pairs.get(rank, tokenAt[afterRight]!);
-        pairRankAt[position] = nextRank;
-        if (nextRank >= 0) heapSize = this.push(heapSize, nextRank * positionScale + position);
-      } else {
-        pairRankAt[position] = -1;
+    if (length <= smallPieceBytes) return this.countSmall(bytes, 0, length);
+    // Cut the piece where two adjacent bytes appear together in no token. No merge can join
+    // across such a cut (the merged token would contain both bytes), so the pair across it
+    // never has a rank, every valid pair lies on one side, and each side's merges happen in
+    // the order they would alone (the reference takes the global minimum, which is its own
+    // side's minimum, and a merge on one side changes no pair on the other). The count is the
+    // sum of the sides' counts, and the work stays local in memory.
+    const inNoToken = this.table.bytePairInNoToken;
+    let total = 0;
+    let start = 0;
+    let previousByte = bytes[0]!;
+    for (let index = 1; index < length; index += 1) {
+      const byte = bytes[index]!;
+      if (inNoToken[(previousByte << 8) | byte] === 1) {
+        total += this.countRange(bytes, start, index);
+        start = index;
       }
-      const before = previousAt[position]!;
-      if (before >= 0) {
-        const beforeRank = this.pairs.get(tokenAt[before]!, rank);
-        pairRankAt[before] = beforeRank;
-        if (beforeRank >= 0) heapSize = this.push(heapSize, beforeRank * positionScale + before);
+      previousByte = byte;
+    }
+    return total + this.countRange(bytes, start, length);
+  }
+
+  private countRange(bytes: Uint8Array, start: number, stop: number): number {
+    const length = stop - start;
+    if (length <= smallPieceBytes) return this.countSmall(bytes, start, length);
+    if (length <= heapMergeMaxBytes) return this.heapMerge.count(bytes, start, length);
+    this.reserve(length);
+    const { nodes, buckets, runPositions, runRank, runCursor, runEnd } = this;
+    const table = this.table;
+    const byteRanks = table.byteRanks;
+    // A part is four adjacent integers (one cache line for all a merge reads of it), at
+    // `node = index · 4`: its token, the next part's node, the previous part's node, and the
+    // rank of its pair with the next part (-1: none).
+    const last = (length - 1) * nodeSize;
+    const end = length * nodeSize;
+    for (let node = 0, index = start; node < end; node += nodeSize, index += 1) {
+      nodes[node] = byteRanks[bytes[index]!]!;
+      nodes[node + next] = node + nodeSize;
+      nodes[node + previous] = node - nodeSize;
+    }
+    const bytePairRanks = table.bytePairRanks;
+    for (let node = 0, index = start; node < last; node += nodeSize, index += 1) {
+      nodes[node + pairRank] = bytePairRanks[(bytes[index]! << 8) | bytes[index + 1]!]!;
+    }
+    nodes[last + pairRank] = -1;
+    // Each merge pushes at most two candidates after the initial pairs.
+    buckets.load(nodes, length - 1, nodeSize, pairRank, 2 * length);
+    let parts = length;
+    let depth = 0;
+    let used = 0;
+    for (;;) {
+      const lowest = buckets.lowestRank();
+      if (depth === 0 || (lowest >= 0 && lowest < runRank[depth - 1]!)) {
+        if (lowest < 0) break;
+        const runEndsAt = buckets.drain(lowest, runPositions, used);
+        runRank[depth] = lowest;
+        runCursor[depth] = used;
+        runEnd[depth] = runEndsAt;
+        depth += 1;
+        used = runEndsAt;
+      } else if (lowest === runRank[depth - 1]) {
+        used = buckets.drain(lowest, runPositions, used);
+        runEnd[depth - 1] = used;
+        sortPositions(runPositions, runCursor[depth - 1]!, used);
+      }
+      const rank = runRank[depth - 1]!;
+      let lastAfterToken = -1;
+      let lastAfterRank = -1;
+      let lastBeforeToken = -1;
+      let lastBeforeRank = -1;
+      const runEndsAt = runEnd[depth - 1]!;
+      let cursor = runCursor[depth - 1]!;
+      while (cursor < runEndsAt) {
+        const node = runPositions[cursor]!;
+        cursor += 1;
+        if (nodes[node]! < 0 || nodes[node + pairRank] !== rank) continue;
+        parts -= 1;
+        // The merge: `node` takes its right neighbour's bytes.
+        const right = nodes[node + next]!;
+        const afterRight = nodes[right + next]!;
+        nodes[node] = rank;
+        nodes[right] = -1;
+        nodes[node + next] = afterRight;
+        let lowerRankCreated = false;
+        if (afterRight < end) {
+          nodes[afterRight + previous] = node;
+          const afterToken = nodes[afterRight]!;
+          // A one-entry memo per side: along a run of one repeated pattern every merge asks
+          // the same two questions.
+          if (afterToken !== lastAfterToken) {
+            lastAfterToken = afterToken;
+            lastAfterRank = table.pairRank(rank, afterToken);
+          }
+          const nextRank = lastAfterRank;
+          nodes[node + pairRank] = nextRank;
+          if (nextRank >= 0) {
+            buckets.push(nextRank, node);
+            if (nextRank < rank) lowerRankCreated = true;
+          }
+        } else {
+          nodes[node + pairRank] = -1;
+        }
+        const before = nodes[node + previous]!;
+        if (before >= 0) {
+          const beforeToken = nodes[before]!;
+          if (beforeToken !== lastBeforeToken) {
+            lastBeforeToken = beforeToken;
+            lastBeforeRank = table.pairRank(beforeToken, rank);
+          }
+          const beforeRank = lastBeforeRank;
+          nodes[before + pairRank] = beforeRank;
+          if (beforeRank >= 0) {
+            buckets.push(beforeRank, before);
+            if (beforeRank < rank) lowerRankCreated = true;
+          }
+        }
+        if (lowerRankCreated) break;
+      }
+      runCursor[depth - 1] = cursor;
+      if (cursor === runEndsAt) {
+        depth -= 1;
+        used = depth === 0 ? 0 : runEnd[depth - 1]!;
       }
     }
     if (length > keepScratchUpTo) this.release();
@@ -83,12 +182,16 @@ export class BytePairCounter {
   }
 
   /** The reference loop on a compact array of parts: find the leftmost lowest rank, merge, repeat. */
-  private countSmall(bytes: Uint8Array, length: number): number {
-    const { tokenAt, pairRankAt } = this;
+  private countSmall(bytes: Uint8Array, start: number, length: number): number {
+    if (length <= 1) return length;
+    const table = this.table;
+    const tokenAt = this.smallTokens;
+    const pairRankAt = this.smallPairRanks;
     const byteRanks = this.table.byteRanks;
-    for (let index = 0; index < length; index += 1) tokenAt[index] = byteRanks[bytes[index]!]!;
-    for (let index = 0; index + 1 < length; index += 1) {
-      pairRankAt[index] = this.pairs.get(tokenAt[index]!, tokenAt[index + 1]!);
+    for (let index = 0; index < length; index += 1) tokenAt[index] = byteRanks[bytes[start + index]!]!;
+    const bytePairRanks = table.bytePairRanks;
+    for (let index = start; index + 1 < start + length; index += 1) {
+      pairRankAt[index - start] = bytePairRanks[(bytes[index]! << 8) | bytes[index + 1]!]!;
     }
     let parts = length;
     for (;;) {
@@ -108,8 +211,8 @@ export class BytePairCounter {
         pairRankAt[index] = pairRankAt[index + 1]!;
       }
       parts -= 1;
-      if (best + 1 < parts) pairRankAt[best] = this.pairs.get(bestRank, tokenAt[best + 1]!);
-      if (best > 0) pairRankAt[best - 1] = this.pairs.get(tokenAt[best - 1]!, bestRank);
+      if (best + 1 < parts) pairRankAt[best] = table.pairRank(bestRank, tokenAt[best + 1]!);
+      if (best > 0) pairRankAt[best - 1] = table.pairRank(tokenAt[best - 1]!, bestRank);
     }
   }
 
@@ -117,49 +220,14 @@ export class BytePairCounter {
     if (length <= this.capacity) return;
     const capacity = Math.max(length, 64);
     this.capacity = capacity;
-    this.tokenAt = new Int32Array(capacity);
-    this.nextAt = new Int32Array(capacity);
-    this.previousAt = new Int32Array(capacity);
-    this.pairRankAt = new Int32Array(capacity);
-    // Each merge pushes at most two entries on top of the initial pairs.
-    this.heap = new Float64Array(capacity * 3);
+    this.nodes = new Int32Array(capacity * nodeSize);
+    this.runPositions = new Int32Array(capacity * 3);
   }
 
   /** Drops the scratch arrays of a huge piece so they do not stay resident. */
   private release(): void {
     this.capacity = 0;
+    this.buckets.release();
     this.reserve(keepScratchUpTo);
-  }
-
-  private push(size: number, key: number): number {
-    const heap = this.heap;
-    let index = size;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      const parentKey = heap[parent]!;
-      if (parentKey <= key) break;
-      heap[index] = parentKey;
-      index = parent;
-    }
-    heap[index] = key;
-    return size + 1;
-  }
-
-  private pop(size: number): number {
-    const heap = this.heap;
-    const last = size - 1;
-    const key = heap[last]!;
-    let index = 0;
-    for (;;) {
-      let child = 2 * index + 1;
-      if (child >= last) break;
-      const rightChild = child + 1;
-      if (rightChild < last && heap[rightChild]! < heap[child]!) child = rightChild;
-      if (heap[child]! >= key) break;
-      heap[index] = heap[child]!;
-      index = child;
-    }
-    heap[index] = key;
-    return last;
   }
 }

@@ -1,64 +1,54 @@
 import { BytePairCounter } from './byte-pair-count.js';
-import { PairRankCache } from './pair-rank-cache.js';
+import { PieceCache } from './piece-cache.js';
 import type { PieceScanner } from './pre-tokenizer.js';
 import type { RankTable } from './rank-table.js';
 
 /** Pieces up to this many UTF-16 units are memoised; longer ones rarely repeat. */
 const maxCachedPieceLength = 48;
-const pieceCacheCapacity = 65_536;
 
 /**
  * Counts tokens exactly as js-tiktoken's `encode(text, [], []).length`: split `text` into
  * pieces (the encoding's regex, by hand), count each piece from a bounded cache, else as one
- * token when its UTF-8 bytes are a token, else by the heap-driven byte-pair merge.
+ * token when its UTF-8 bytes are a token, else by the byte-pair merge.
  */
 export class Encoder {
   private readonly table: RankTable;
   private readonly scan: PieceScanner;
   private readonly merger: BytePairCounter;
-  private pieces = new Map<string, number>();
+  private readonly pieces = new PieceCache();
   private bytes = new Uint8Array(1024);
 
   constructor(table: RankTable, scan: PieceScanner) {
     this.table = table;
     this.scan = scan;
-    this.merger = new BytePairCounter(table, new PairRankCache(table));
+    this.merger = new BytePairCounter(table);
   }
 
   count(text: string): number {
     const length = text.length;
+    const pieces = this.pieces;
     let total = 0;
     let start = 0;
     while (start < length) {
       const end = this.scan(text, start, length);
       if (end - start <= maxCachedPieceLength) {
-        const piece = text.slice(start, end);
-        let count = this.pieces.get(piece);
-        if (count === undefined) {
-          count = this.countPiece(text, start, end, piece);
-          // Bounded: start over when full (one probe per lookup, unlike an LRU's bookkeeping).
-          if (this.pieces.size >= pieceCacheCapacity) this.pieces = new Map();
-          this.pieces.set(piece, count);
+        let count = pieces.lookup(text, start, end);
+        if (count < 0) {
+          count = this.countPiece(text, start, end);
+          pieces.store(text, start, end, count);
         }
         total += count;
       } else {
-        total += this.countPiece(text, start, end, undefined);
+        total += this.countPiece(text, start, end);
       }
       start = end;
     }
     return total;
   }
 
-  /** `piece` is `text[start, end)` when the caller has it; an ASCII piece is its own rank key. */
-  private countPiece(text: string, start: number, end: number, piece: string | undefined): number {
+  private countPiece(text: string, start: number, end: number): number {
     const byteLength = this.encodeUtf8(text, start, end);
-    if (byteLength <= this.table.maxTokenBytes) {
-      let key = piece;
-      if (key === undefined || byteLength !== end - start) {
-        key = String.fromCharCode.apply(null, this.bytes.subarray(0, byteLength) as unknown as number[]);
-      }
-      if (this.table.ranks.has(key)) return 1;
-    }
+    if (this.table.rankOf(this.bytes, 0, byteLength) >= 0) return 1;
     return this.merger.count(this.bytes, byteLength);
   }
 

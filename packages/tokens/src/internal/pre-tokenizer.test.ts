@@ -77,6 +77,19 @@ describe('hand-written pre-tokenizers', () => {
     );
   });
 
+  it.each([
+    ['cl100k_base', scanCl100kPiece],
+    ['o200k_base', scanO200kPiece],
+  ] as const)(
+    'splits punctuation followed by line breaks and slashes like the %s regex',
+    async (encoding, scanner) => {
+      const regex = new RegExp(await patternOf(encoding), 'gu');
+      for (const text of ['?\r/', 'a.\n/b', '!\r\n//x', ' ;\n\r/ /', '=\r\n']) {
+        expect(piecesOf(scanner, text)).toEqual([...text.matchAll(regex)].map((match) => match[0]));
+      }
+    },
+  );
+
   it('lets a regex scanner reproduce the pattern for unknown patterns', async () => {
     const pattern = await patternOf('cl100k_base');
     const regex = new RegExp(pattern, 'gu');

@@ -25,6 +25,7 @@ const lowerV = 118;
 const lowerL = 108;
 const lowerE = 101;
 const space = 32;
+const slash = 47;
 
 /** `'s|'t|'re|'ve|'m|'ll|'d` in any letter case at `index`: the end of the match, or `index`. */
 function contractionEnd(text: string, index: number, length: number): number {
@@ -57,13 +58,16 @@ function digitsEnd(text: string, index: number, length: number): number {
   return end;
 }
 
-/** `[^\s\p{L}\p{N}]+[\r\n]*` from `index` (which is known to start the run). */
-function punctuationEnd(text: string, index: number, length: number): number {
+/**
+ * `[^\s\p{L}\p{N}]+[\r\n]*` (cl100k), or `[^\s\p{L}\p{N}]+[\r\n/]*` when `slashAfter` (o200k),
+ * from `index` (which is known to start the run).
+ */
+function punctuationEnd(text: string, index: number, length: number, slashAfter: boolean): number {
   let end = index;
   while (end < length && isPunctuationLike(classAt(text, end))) end += codePointWidth(text, end);
   while (end < length) {
     const unit = text.charCodeAt(end);
-    if (unit !== 10 && unit !== 13) break;
+    if (unit !== 10 && unit !== 13 && !(slashAfter && unit === slash)) break;
     end += 1;
   }
   return end;
@@ -101,9 +105,9 @@ export const scanCl100kPiece: PieceScanner = (text, start, length) => {
   }
   if ((flags & NUMBER) !== 0) return digitsEnd(text, start, length);
   if (text.charCodeAt(start) === space && start + 1 < length) {
-    if (isPunctuationLike(classAt(text, start + 1))) return punctuationEnd(text, start + 1, length);
+    if (isPunctuationLike(classAt(text, start + 1))) return punctuationEnd(text, start + 1, length, false);
   }
-  if (isPunctuationLike(flags)) return punctuationEnd(text, start, length);
+  if (isPunctuationLike(flags)) return punctuationEnd(text, start, length, false);
   return whitespaceEnd(text, start, length);
 };
 
@@ -160,10 +164,9 @@ export const scanO200kPiece: PieceScanner = (text, start, length) => {
   }
   if ((flags & NUMBER) !== 0) return digitsEnd(text, start, length);
   if (text.charCodeAt(start) === space && start + 1 < length) {
-    if (isPunctuationLike(classAt(text, start + 1))) return punctuationEnd(text, start + 1, length);
+    if (isPunctuationLike(classAt(text, start + 1))) return punctuationEnd(text, start + 1, length, true);
   }
-  // `[\r\n/]*` after the run: a `/` is punctuation, so the run has already taken it.
-  if (isPunctuationLike(flags)) return punctuationEnd(text, start, length);
+  if (isPunctuationLike(flags)) return punctuationEnd(text, start, length, true);
   return whitespaceEnd(text, start, length);
 };
 
