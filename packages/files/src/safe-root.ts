@@ -35,7 +35,7 @@ export interface SafeRootOptions {
   allowBinary?: boolean;
   /** What `readText` does with invalid UTF-8: refuse (`encoding`) or replace with U+FFFD. @default 'refuse' */
   invalidUtf8?: 'replace' | 'refuse';
-  /** Counts tokens for `chunkFile` and `collectContext`. @default exact cl100k_base counts (js-tiktoken) */
+  /** Counts tokens for `chunkFile` and `collectContext`. @default exact cl100k_base counts (`@bulwark/tokens`) */
   estimator?: TokenEstimator;
   /** Receives `file:chunk` and `file:refused`. */
   bus?: Bus;
@@ -98,7 +98,7 @@ export async function openSafeRoot(root: string, options: SafeRootOptions = {}):
     maxFileBytes = defaultMaxFileBytes,
     allowBinary = false,
     invalidUtf8 = 'refuse',
-    estimator = defaultEstimator,
+    estimator = defaultEstimator(),
     bus,
   } = options;
   expectNumber('options.maxFileBytes', maxFileBytes, { min: 0, integer: true });
