@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBus, type FileChunkEvent } from '@bulwark/core';
 import fc from 'fast-check';
@@ -100,5 +100,17 @@ describe('chunkFile', () => {
     await iterator.next();
     controller.abort();
     await expect(iterator.next()).rejects.toThrow(/abort/i);
+  });
+
+  it('closes the file when the caller stops early, with the next block already being read', async () => {
+    const path = join(temp.path, 'early-stop.txt');
+    await writeFile(path, 'a few words on a line\n'.repeat(50_000));
+    const openBefore = (await readdir('/proc/self/fd')).length;
+    for await (const chunk of chunkFile(path, { maxTokens: 50, estimator: createCountingEstimator() })) {
+      expect(chunk.index).toBe(0);
+      expect((await readdir('/proc/self/fd')).length).toBeGreaterThan(openBefore);
+      break;
+    }
+    expect((await readdir('/proc/self/fd')).length).toBe(openBefore);
   });
 });

@@ -129,6 +129,24 @@ describe('chunkText', () => {
     expect(estimator.calls / chunks.length).toBeLessThan(3);
   });
 
+  it('aims the overlap so that a chunk with overlap still costs few counts', async () => {
+    const estimator = createCountingEstimator();
+    const parts = [
+      'The quick brown fox jumps over the lazy dog. ',
+      'Grüße aus Köln! ',
+      '東京の天気は晴れです。',
+      'const value = compute(input, 42);\n',
+      '\n\n',
+      '🦜 ',
+      '12345 67890 ',
+      '\n',
+    ];
+    const text = fc.sample(fc.constantFrom(...parts), { numRuns: 6000, seed: 1 }).join('');
+    const chunks = await chunkText(text, { maxTokens: 500, overlapTokens: 50, estimator });
+    expect(chunks.length).toBeGreaterThan(50);
+    expect(estimator.calls / chunks.length).toBeLessThan(3);
+  });
+
   it('refuses a budget too small for a single character', async () => {
     await expect(chunkText('🦜', { maxTokens: 1, estimator: createCountingEstimator() })).rejects.toThrow(
       /maxTokens/,
