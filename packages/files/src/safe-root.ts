@@ -76,7 +76,13 @@ export interface SafeRoot {
 }
 
 const defaultMaxFileBytes = 10 * 1024 * 1024;
-const blockBytes = 1024 * 1024;
+/**
+ * Bytes read and decoded at a time by `chunkFile`. Small enough that the decoded block and the
+ * window built from it stay out of V8's large-object space and die young: with 1 MiB blocks
+ * every block left two large strings behind for the old generation, and peak RSS rose to about
+ * 200 MB on a 100 MB file before a major collection, against about 110 MB with 64 KiB.
+ */
+const blockBytes = 64 * 1024;
 
 /**
  * Opens `root` as a jail: every path given to the returned object resolves inside it, or is

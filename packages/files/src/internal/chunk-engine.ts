@@ -2,6 +2,7 @@ import { invalidArgument, throwIfAborted } from '@bulwark/core';
 import type { Chunk } from '../chunk.js';
 import { type ChunkFormat, chooseCut, countNewlines, nextWordStart } from './boundaries.js';
 import type { CountTokens } from './counter.js';
+import { detachString } from './detach-string.js';
 import { PrefixWeights } from './token-weight.js';
 
 export interface ChunkEngineOptions {
@@ -102,7 +103,7 @@ export async function* chunkPieces(
     await fill(newFrom + 1);
     if (text.length <= newFrom) return;
 
-    let best: { cut: number; tokens: number } | undefined;
+    let best: { cut: number; tokens: number; text: string } | undefined;
     let target = Math.max(newFrom + 1, await aimFor(maxTokens * aim));
     for (let attempt = 0; ; attempt += 1) {
       target = Math.min(target, maxChunkChars);
@@ -112,7 +113,10 @@ export async function* chunkPieces(
       const atEnd = eof && high === text.length;
       let cut = atEnd ? high : chooseCut(text, Math.max(newFrom, Math.floor(high / 2)), high, format);
       if (cut <= newFrom) cut = Math.min(unitAfter(newFrom), text.length);
-      const tokens = await count(text.slice(0, cut));
+      // Counted as a copy: an estimator that caches pieces of what it counts (as
+      // @bulwark/tokens does) would otherwise keep the whole window alive through them.
+      const candidate = detachString(text.slice(0, cut));
+      const tokens = await count(candidate);
       const ratio = learn(tokens, 0, cut);
       if (tokens > maxTokens) {
         if (best) break;
@@ -136,15 +140,14 @@ export async function* chunkPieces(
           shrunk > newFrom && shrunk < cut ? shrunk : newFrom + Math.max(1, Math.floor((cut - newFrom) / 2));
         continue;
       }
-      if (!best || cut > best.cut) best = { cut, tokens };
+      if (!best || cut > best.cut) best = { cut, tokens, text: candidate };
       const projected = ratio * weights.weight(text, 0, high);
       const windowWasEnough = atEnd || projected >= maxTokens * wellFilled || high >= maxChunkChars;
       if (windowWasEnough || attempt >= maxFitAttempts) break;
       target = Math.max(await aimFor(maxTokens * aim), high + 1);
     }
 
-    const { cut, tokens } = best;
-    const chunkText = text.slice(0, cut);
+    const { cut, tokens, text: chunkText } = best;
     const chunkBytes = byteLength(chunkText);
     const innerNewlines = countNewlines(text, 0, cut - 1);
     yield {
@@ -211,7 +214,7 @@ async function overlapStart(
     const start = nextWordStart(text, Math.max(1, guess), cut);
     if (start >= cut || start === previous) break;
     previous = start;
-    const tokens = await count(text.slice(start, cut));
+    const tokens = await count(detachString(text.slice(start, cut)));
     const weight = weights.weight(text, start, cut);
     if (tokens > 0 && weight > 0) ratio = tokens / weight;
     firstRatio ??= ratio;
