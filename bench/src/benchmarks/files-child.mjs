@@ -59,6 +59,7 @@ async function runBulwark() {
   let bytes = 0;
   let completed = true;
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   for await (const chunk of chunkFile(request.path, options)) {
     chunks += 1;
     if (chunk.tokenCount > request.maxTokens) overBudget += 1;
@@ -70,6 +71,8 @@ async function runBulwark() {
     }
   }
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const rss = peakRssMb();
   if (request.verify) await loadEncoding();
   let overlapMissing = 0;
@@ -92,6 +95,7 @@ async function runBulwark() {
     chunks,
     overBudget,
     mismatched,
+    cpuMs,
     countedPerSourceChar: sourceChars > 0 ? countedChars / sourceChars : undefined,
     overlapBoundaries: request.verify ? Math.max(0, kept.length - 1) : 0,
     overlapMissing,

@@ -24,6 +24,8 @@ interface ChildResult {
   completed: boolean;
   chunks: number;
   overBudget: number;
+  /** Bulwark runs: CPU time (user + system, all threads) of the timed part. */
+  cpuMs?: number;
   /** Bulwark runs with `verify`: chunks whose tokenCount differs from js-tiktoken's count. */
   mismatched?: number;
   /** Bulwark runs with `verify`: characters given to the estimator per character of the source. */
@@ -172,6 +174,7 @@ const benchmark: Benchmark = {
             ? 'whole file'
             : `first ${formatNumber(megabytes(exact.bytes))} MB (time cap ${exactTimeLimitMs / 1000} s)`,
           formatNumber(throughput(exact), 1),
+          formatNumber(megabytes(exact.bytes) / ((exact.cpuMs ?? Number.NaN) / 1000), 1),
           formatNumber(exact.peakRssMb),
           formatNumber(exact.chunks),
           String(exact.overBudget),
@@ -246,7 +249,9 @@ const benchmark: Benchmark = {
           'exact cl100k_base counts through its synchronous path). Every run is a separate Node process, so',
           'peak RSS (`process.resourceUsage().maxRSS`, taken right after the timed part) is its own; the',
           'figure includes Node itself and the loaded encoding (see the notes). MB/s is wall time on a',
-          `shared 2-core machine; runs on the large files stop after ${exactTimeLimitMs / 1000} s and say what they`,
+          'shared 2-core machine where other work runs at the same time, so it varies from run to run; MB',
+          'per CPU second (user + system time of the process, all threads) varies less.',
+          `Runs on the large files stop after ${exactTimeLimitMs / 1000} s and say what they`,
           'covered. The last row of the first table is plain prose with a new made-up word in nearly every',
           'chunk (see the notes). The "engine" table swaps the tokenizer for an exact `ceil(chars / 4)`',
           'counter, which is not a tokenizer: it shows what reading, boundary search, provenance and overlap',
@@ -272,6 +277,7 @@ const benchmark: Benchmark = {
               'file',
               'covered',
               'MB/s (exact cl100k)',
+              'MB per CPU second',
               'peak RSS MB',
               'chunks',
               'chunks over budget',
