@@ -5,6 +5,7 @@ import type { RankTable } from './rank-table.js';
 
 /** Pieces up to this many UTF-16 units are memoised; longer ones rarely repeat. */
 const maxCachedPieceLength = 48;
+const keepBytesUpTo = 1 << 18;
 
 /**
  * Counts tokens exactly as js-tiktoken's `encode(text, [], []).length`: split `text` into
@@ -22,6 +23,7 @@ export class Encoder {
     this.table = table;
     this.scan = scan;
     this.merger = new BytePairCounter(table);
+    this.merger.warmUp();
   }
 
   count(text: string): number {
@@ -49,7 +51,10 @@ export class Encoder {
   private countPiece(text: string, start: number, end: number): number {
     const byteLength = this.encodeUtf8(text, start, end);
     if (this.table.rankOf(this.bytes, 0, byteLength) >= 0) return 1;
-    return this.merger.count(this.bytes, byteLength);
+    const count = this.merger.count(this.bytes, byteLength);
+    // Do not keep a huge piece's buffer resident.
+    if (this.bytes.length > keepBytesUpTo) this.bytes = new Uint8Array(1024);
+    return count;
   }
 
   /**

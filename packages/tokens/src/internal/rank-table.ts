@@ -23,6 +23,11 @@ function slotOf(hash: number, shift: number): number {
   return Math.imul(hash ^ (hash >>> 16), 0x9e3779b1) >>> shift;
 }
 
+/** The filter bit of a 32-bit token hash (another multiplier than `slotOf`, so other bits). */
+function filterBitOf(hash: number, shift: number): number {
+  return Math.imul(hash ^ (hash >>> 13), 0x85ebca6b) >>> shift;
+}
+
 /**
  * js-tiktoken's rank table in typed arrays: every token's bytes back to back, and an
  * open-addressing table from a polynomial hash of the bytes to the rank. Nothing is a string,
@@ -53,6 +58,13 @@ export class RankTable {
   private readonly slots: Int32Array;
   private readonly shift: number;
   private readonly mask: number;
+  /**
+   * One bit per hash value (about 16 bits per token, so ~6 % false positives): a pair whose
+   * concatenation hashes to an unset bit is no token, known from a small array that stays in
+   * cache instead of a probe into the large slot table. Most pairs met in a merge are no token.
+   */
+  private readonly hashFilter: Int32Array;
+  private readonly filterShift: number;
 
   constructor(bytes: Uint8Array, tokenStart: Int32Array, tokenLength: Int32Array, rankCount: number) {
     this.bytes = bytes;
@@ -64,6 +76,10 @@ export class RankTable {
     this.shift = 32 - bits;
     this.mask = (1 << bits) - 1;
     this.slots = new Int32Array(2 << bits).fill(-1);
+    let filterBits = 16;
+    while (1 << filterBits < rankCount * 16) filterBits += 1;
+    this.filterShift = 32 - filterBits;
+    this.hashFilter = new Int32Array(1 << (filterBits - 5));
     for (let rank = 0; rank < rankCount; rank += 1) {
       const length = tokenLength[rank]!;
       if (length === 0) continue; // a rank the file does not use
@@ -76,6 +92,8 @@ export class RankTable {
       while (this.slots[2 * slot]! >= 0) slot = (slot + 1) & this.mask;
       this.slots[2 * slot] = rank;
       this.slots[2 * slot + 1] = hash;
+      const bit = filterBitOf(hash, this.filterShift);
+      this.hashFilter[bit >>> 5]! |= 1 << (bit & 31);
     }
     this.maxTokenBytes = maxTokenBytes;
     this.powers = new Int32Array(maxTokenBytes + 1);
@@ -129,6 +147,8 @@ export class RankTable {
     const length = leftLength + rightLength;
     if (length > this.maxTokenBytes) return -1;
     const hash = (Math.imul(tokens[4 * left + 2]!, this.powers[rightLength]!) + tokens[4 * right + 2]!) | 0;
+    const bit = filterBitOf(hash, this.filterShift);
+    if ((this.hashFilter[bit >>> 5]! & (1 << (bit & 31))) === 0) return -1;
     for (let slot = slotOf(hash, this.shift); ; slot = (slot + 1) & mask) {
       const rank = slots[2 * slot]!;
       if (rank < 0) return -1;
