@@ -17,6 +17,11 @@ export {
   sleep,
   systemClock,
 } from './clock.js';
+export {
+  type ContentBlockParamType,
+  contentBlockParamTypes,
+  serverToolResultBlockTypes,
+} from './content-block-types.js';
 export { buildContinuationPrompt, parseContinuationPrompt } from './continuation.js';
 export {
   AbortedError,
@@ -54,6 +59,7 @@ export {
   type StreamStallEvent,
   type UsageEvent,
 } from './events.js';
+export { hashString } from './hash-string.js';
 export { getHeader, type HeadersLike, parseRetryAfterMs } from './headers.js';
 export { createSafeLogger, type Logger, type LogLevel, type LogMethod, silentLogger } from './logger.js';
 export { type ModelInfo, modelAcceptsPrefill, modelClassOf, parseModelId } from './models.js';

@@ -1,6 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createBus, type FileChunkEvent } from '@bulwark/core';
+import { build } from 'esbuild';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Chunk } from './chunk.js';
@@ -100,5 +104,61 @@ describe('chunkFile', () => {
     await iterator.next();
     controller.abort();
     await expect(iterator.next()).rejects.toThrow(/abort/i);
+  });
+
+  it('closes the file when the caller stops early, with the next block already being read', async () => {
+    const path = join(temp.path, 'early-stop.txt');
+    await writeFile(path, 'a few words on a line\n'.repeat(50_000));
+    const openBefore = (await readdir('/proc/self/fd')).length;
+    for await (const chunk of chunkFile(path, { maxTokens: 50, estimator: createCountingEstimator() })) {
+      expect(chunk.index).toBe(0);
+      expect((await readdir('/proc/self/fd')).length).toBeGreaterThan(openBefore);
+      break;
+    }
+    expect((await readdir('/proc/self/fd')).length).toBe(openBefore);
+  });
+
+  describe('memory held by what it hands out', () => {
+    let bundle: string;
+    let path: string;
+    beforeAll(async () => {
+      path = join(temp.path, 'retention.txt');
+      const line = 'Plain words in a line of prose that goes on for a while.\n';
+      await writeFile(path, line.repeat(Math.ceil(8e6 / line.length)));
+      bundle = join(temp.path, 'retention-child.mjs');
+      await build({
+        entryPoints: [fileURLToPath(new URL('./test-support/retention-child.ts', import.meta.url))],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile: bundle,
+        logLevel: 'silent',
+      });
+    });
+    const run = async (mode: 'chunks' | 'counter', every: number) => {
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        '--expose-gc',
+        bundle,
+        path,
+        mode,
+        String(every),
+      ]);
+      return JSON.parse(stdout) as { grownBytes: number; keptChars: number; kept: number };
+    };
+
+    // Held one in 40, each chunk of about 800 characters would keep a different window of the
+    // file alive if it were a view into the window it was cut from.
+    it('hands out chunk texts that do not keep the rest of the file in memory', async () => {
+      const { grownBytes, keptChars, kept } = await run('chunks', 40);
+      expect(kept).toBeGreaterThan(200);
+      expect(grownBytes).toBeLessThan(keptChars * 4 + 1_000_000);
+    });
+
+    it('gives the counter texts whose slices do not keep the rest of the file in memory', async () => {
+      const { grownBytes, kept } = await run('counter', 40);
+      expect(kept).toBeGreaterThan(200);
+      // A slice keeps at most the counted text (about 800 characters, 2 bytes each) alive.
+      expect(grownBytes).toBeLessThan(kept * 4000 + 1_000_000);
+    });
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chunkText } from './chunk-text.js';
 import { expectExactProvenance } from './test-support/chunk-checks.js';
-import { characterEstimator, createCountingEstimator } from './test-support/estimators.js';
+import { characterEstimator, createCountingEstimator, referenceCount } from './test-support/estimators.js';
 
 const fragments = [
   'the ',
@@ -36,6 +36,16 @@ const textArbitrary = fc.oneof(
 describe('chunkText', () => {
   it('returns no chunks for an empty text', async () => {
     expect(await chunkText('', { maxTokens: 10 })).toEqual([]);
+  });
+
+  it('counts with exact cl100k_base by default, as js-tiktoken does', async () => {
+    const text = `${fragments.join('')}\n`.repeat(40);
+    const chunks = await chunkText(text, { maxTokens: 150, overlapTokens: 20 });
+    expect(chunks.length).toBeGreaterThan(5);
+    for (const chunk of chunks) {
+      expect(chunk.tokenCount).toBe(referenceCount(chunk.text));
+      expect(chunk.tokenCount).toBeLessThanOrEqual(150);
+    }
   });
 
   it('keeps every chunk within the budget and maps it exactly back to the source bytes', async () => {
@@ -116,6 +126,24 @@ describe('chunkText', () => {
     const estimator = createCountingEstimator();
     const text = 'The quick brown fox jumps over the lazy dog. '.repeat(2000);
     const chunks = await chunkText(text, { maxTokens: 500, estimator });
+    expect(estimator.calls / chunks.length).toBeLessThan(3);
+  });
+
+  it('aims the overlap so that a chunk with overlap still costs few counts', async () => {
+    const estimator = createCountingEstimator();
+    const parts = [
+      'The quick brown fox jumps over the lazy dog. ',
+      'Grüße aus Köln! ',
+      '東京の天気は晴れです。',
+      'const value = compute(input, 42);\n',
+      '\n\n',
+      '🦜 ',
+      '12345 67890 ',
+      '\n',
+    ];
+    const text = fc.sample(fc.constantFrom(...parts), { numRuns: 6000, seed: 1 }).join('');
+    const chunks = await chunkText(text, { maxTokens: 500, overlapTokens: 50, estimator });
+    expect(chunks.length).toBeGreaterThan(50);
     expect(estimator.calls / chunks.length).toBeLessThan(3);
   });
 

@@ -11,7 +11,7 @@ export interface ChunkTextOptions {
   maxTokens: number;
   /** Tokens at the start of each chunk repeated from the end of the previous one. @default 0 */
   overlapTokens?: number;
-  /** Counts tokens. @default exact cl100k_base counts (js-tiktoken) */
+  /** Counts tokens. @default exact cl100k_base counts (`@bulwark/tokens`) */
   estimator?: TokenEstimator;
   /** Which boundaries are preferred: Markdown headings and fences, source-file blocks, or plain text. @default 'text' */
   format?: ChunkFormat;
@@ -26,7 +26,7 @@ export interface ChunkTextOptions {
 export async function chunkText(text: string, options: ChunkTextOptions): Promise<Chunk[]> {
   if (typeof text !== 'string') throw invalidArgument('text', 'a string', text);
   const { maxTokens, overlapTokens, estimator, format, signal } = validateChunkOptions('options', options);
-  const count = await counterFor(estimator ?? defaultEstimator);
+  const count = await counterFor(estimator ?? defaultEstimator());
   const chunks: Chunk[] = [];
   for await (const chunk of chunkPieces([text], {
     maxTokens,

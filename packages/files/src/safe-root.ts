@@ -35,7 +35,7 @@ export interface SafeRootOptions {
   allowBinary?: boolean;
   /** What `readText` does with invalid UTF-8: refuse (`encoding`) or replace with U+FFFD. @default 'refuse' */
   invalidUtf8?: 'replace' | 'refuse';
-  /** Counts tokens for `chunkFile` and `collectContext`. @default exact cl100k_base counts (js-tiktoken) */
+  /** Counts tokens for `chunkFile` and `collectContext`. @default exact cl100k_base counts (`@bulwark/tokens`) */
   estimator?: TokenEstimator;
   /** Receives `file:chunk` and `file:refused`. */
   bus?: Bus;
@@ -76,7 +76,13 @@ export interface SafeRoot {
 }
 
 const defaultMaxFileBytes = 10 * 1024 * 1024;
-const blockBytes = 1024 * 1024;
+/**
+ * Bytes read and decoded at a time by `chunkFile`. Small enough that the decoded block and the
+ * window built from it stay out of V8's large-object space and die young: with 1 MiB blocks
+ * every block left two large strings behind for the old generation, and peak RSS rose to about
+ * 200 MB on a 100 MB file before a major collection, against about 110 MB with 64 KiB.
+ */
+const blockBytes = 64 * 1024;
 
 /**
  * Opens `root` as a jail: every path given to the returned object resolves inside it, or is
@@ -98,7 +104,7 @@ export async function openSafeRoot(root: string, options: SafeRootOptions = {}):
     maxFileBytes = defaultMaxFileBytes,
     allowBinary = false,
     invalidUtf8 = 'refuse',
-    estimator = defaultEstimator,
+    estimator = defaultEstimator(),
     bus,
   } = options;
   expectNumber('options.maxFileBytes', maxFileBytes, { min: 0, integer: true });

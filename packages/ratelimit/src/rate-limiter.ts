@@ -134,8 +134,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         inFlight: 0,
         pending: { requests: 0, input_tokens: 0, output_tokens: 0 },
         scratch: [],
+        unsubscribe: undefined,
       };
       refreshLimits(state, limitSources);
+      const subscribed = state;
+      state.unsubscribe = store.subscribe?.(state.scope, () => pump(subscribed));
       classes.set(modelClass, state);
     }
     return state;
@@ -353,6 +356,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       closed = true;
       bus.off('usage', onUsage);
       for (const state of classes.values()) {
+        state.unsubscribe?.();
+        state.unsubscribe = undefined;
         state.wakeTimer?.cancel();
         state.wakeTimer = undefined;
         for (const waiter of state.queue.drain()) {

@@ -43,6 +43,17 @@ export interface RateLimitStore {
   throttle(request: StoreThrottleRequest): Promise<StoreThrottleResult>;
   /** Reads the levels (refilled to now) and the throttle mark without changing anything. */
   peek(request: StorePeekRequest): Promise<StoreLevelsResult>;
+  /**
+   * Optional, for a store shared between processes: calls `onRefund` when any process may have
+   * given capacity back to `scope` (a refund, a raise from headers), so waiters look again
+   * before their computed wake time. Returns the function that stops the calls.
+   */
+  subscribe?(scope: StoreScope, onRefund: () => void): () => void;
+  /**
+   * Optional: the limiter adds a random delay of up to this many ms to every computed wait, so
+   * that processes waiting for the same refill of a shared store do not all ask at once. @default 0
+   */
+  readonly wakeJitterMs?: number;
 }
 
 /** The buckets a store keeps for one scope. */

@@ -7,6 +7,7 @@ import {
   expectObject,
   expectOneOf,
   expectOptionalSignal,
+  hashString,
   invalidArgument,
   isAbortError,
   type Logger,
@@ -30,7 +31,6 @@ import { estimateTokensFast } from './fast-estimate.js';
 import { BoundedCache } from './internal/bounded-cache.js';
 import type { Encoder } from './internal/encoder.js';
 import { createEncoder, loadSharedEncoder, type RankFileLoader } from './internal/encoder-registry.js';
-import { hashString } from './internal/hash-string.js';
 import type { EncodingName } from './internal/rank-table.js';
 import { RequestPartCounter } from './internal/request-parts.js';
 

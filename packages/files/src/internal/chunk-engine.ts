@@ -2,6 +2,8 @@ import { invalidArgument, throwIfAborted } from '@bulwark/core';
 import type { Chunk } from '../chunk.js';
 import { type ChunkFormat, chooseCut, countNewlines, nextWordStart } from './boundaries.js';
 import type { CountTokens } from './counter.js';
+import { detachString } from './detach-string.js';
+import { PrefixWeights } from './token-weight.js';
 
 export interface ChunkEngineOptions {
   maxTokens: number;
@@ -16,10 +18,13 @@ export interface ChunkEngineOptions {
   maxChunkChars: number;
 }
 
-/** The first guess of characters per token, before the text has taught a better one. */
-const initialCharsPerToken = 4;
+/** Bounds of the learnt ratio of exact tokens to weight (`PrefixWeights`), against odd estimators. */
+const minTokensPerWeight = 1e-3;
+const maxTokensPerWeight = 1e3;
 /** Aim a little under the budget so the first exact count usually fits. */
 const aim = 0.97;
+/** The overlap aims at the middle of what it accepts (90 % to 100 % of `overlapTokens`). */
+const overlapAim = 0.95;
 /** A fitting chunk below this share of the budget, cut short by a too-small search window, is grown. */
 const wellFilled = 0.9;
 const maxFitAttempts = 6;
@@ -27,8 +32,9 @@ const maxFitAttempts = 6;
 /**
  * Cuts a stream of text pieces into chunks of at most `maxTokens`, holding only the current
  * chunk (plus one piece) in memory. Each candidate is counted exactly once; the search window
- * for a cut comes from a running chars-per-token ratio, so a chunk usually costs one count of
- * its own text (two when the first guess overshoots), and the overlap a few small counts.
+ * for a cut comes from a per-character weight (CJK and punctuation weigh more than letters)
+ * scaled by the ratio of exact tokens to weight learnt from the last count, so a chunk usually
+ * costs one count of its own text and its overlap one small count.
  */
 export async function* chunkPieces(
   pieces: AsyncIterable<string> | Iterable<string>,
@@ -46,7 +52,17 @@ export async function* chunkPieces(
   let newFrom = 0; // characters at the start of `text` that repeat the previous chunk
   let overlapBytes = 0;
   let index = 0;
-  let charsPerToken = initialCharsPerToken;
+  // Exact tokens per unit of weight, learnt from every count: it aims the next one.
+  let tokensPerWeight = 1;
+  let overlapBias = 1;
+  const weights = new PrefixWeights();
+  const learn = (tokens: number, start: number, end: number): number => {
+    const weight = weights.weight(text, start, end);
+    if (tokens > 0 && weight > 0) {
+      tokensPerWeight = Math.min(maxTokensPerWeight, Math.max(minTokensPerWeight, tokens / weight));
+    }
+    return tokensPerWeight;
+  };
 
   const fill = async (minLength: number): Promise<void> => {
     while (!eof && text.length < minLength) {
@@ -56,9 +72,20 @@ export async function* chunkPieces(
       else text += next.value;
     }
   };
+  /** Where `text[0, p)` is predicted to hold `tokens`, reading more text when it runs out. */
+  const aimFor = async (tokens: number): Promise<number> => {
+    const weight = tokens / tokensPerWeight;
+    for (;;) {
+      const limit = Math.min(text.length, maxChunkChars);
+      const position = weights.advance(text, limit, weight);
+      if (position < limit || eof || limit === maxChunkChars) return position;
+      await fill(Math.min(maxChunkChars, text.length * 2));
+    }
+  };
   const drop = (characters: number): void => {
     if (characters === 0) return;
     const dropped = text.slice(0, characters);
+    weights.reset();
     baseByte += byteLength(dropped);
     baseLine += countNewlines(dropped, 0, dropped.length);
     text = text.slice(characters);
@@ -76,8 +103,8 @@ export async function* chunkPieces(
     await fill(newFrom + 1);
     if (text.length <= newFrom) return;
 
-    let best: { cut: number; tokens: number } | undefined;
-    let target = Math.max(newFrom + 1, Math.floor(maxTokens * charsPerToken * aim));
+    let best: { cut: number; tokens: number; text: string } | undefined;
+    let target = Math.max(newFrom + 1, await aimFor(maxTokens * aim));
     for (let attempt = 0; ; attempt += 1) {
       target = Math.min(target, maxChunkChars);
       await fill(target + 2);
@@ -86,8 +113,11 @@ export async function* chunkPieces(
       const atEnd = eof && high === text.length;
       let cut = atEnd ? high : chooseCut(text, Math.max(newFrom, Math.floor(high / 2)), high, format);
       if (cut <= newFrom) cut = Math.min(unitAfter(newFrom), text.length);
-      const tokens = await count(text.slice(0, cut));
-      if (tokens > 0) charsPerToken = Math.max(0.25, cut / tokens);
+      // Counted as a copy: an estimator that caches pieces of what it counts (as
+      // @bulwark/tokens does) would otherwise keep the whole window alive through them.
+      const candidate = detachString(text.slice(0, cut));
+      const tokens = await count(candidate);
+      const ratio = learn(tokens, 0, cut);
       if (tokens > maxTokens) {
         if (best) break;
         if (cut <= unitAfter(newFrom)) {
@@ -102,25 +132,24 @@ export async function* chunkPieces(
           drop(newFrom);
           newFrom = 0;
           overlapBytes = 0;
-          target = Math.max(1, Math.floor(maxTokens * charsPerToken * aim));
+          target = Math.max(1, await aimFor(maxTokens * aim));
           continue;
         }
-        const shrunk = Math.floor((cut * maxTokens * aim) / tokens);
+        const shrunk = weights.advance(text, cut, (maxTokens * aim) / ratio);
         target =
           shrunk > newFrom && shrunk < cut ? shrunk : newFrom + Math.max(1, Math.floor((cut - newFrom) / 2));
         continue;
       }
-      if (!best || cut > best.cut) best = { cut, tokens };
-      const projected = tokens > 0 ? (tokens * high) / cut : 0;
+      if (!best || cut > best.cut) best = { cut, tokens, text: candidate };
+      const projected = ratio * weights.weight(text, 0, high);
       const windowWasEnough = atEnd || projected >= maxTokens * wellFilled || high >= maxChunkChars;
       if (windowWasEnough || attempt >= maxFitAttempts) break;
-      const grown = projected > 0 ? Math.floor((high * maxTokens * aim) / projected) : high * 2;
-      target = Math.max(grown, high + 1);
+      target = Math.max(await aimFor(maxTokens * aim), high + 1);
     }
 
-    const { cut, tokens } = best;
-    const chunkText = text.slice(0, cut);
+    const { cut, tokens, text: chunkText } = best;
     const chunkBytes = byteLength(chunkText);
+    const innerNewlines = countNewlines(text, 0, cut - 1);
     yield {
       index,
       text: chunkText,
@@ -128,48 +157,75 @@ export async function* chunkPieces(
       byteStart: baseByte,
       byteEnd: baseByte + chunkBytes,
       lineStart: baseLine,
-      lineEnd: baseLine + countNewlines(chunkText, 0, chunkText.length - 1),
+      lineEnd: baseLine + innerNewlines,
       overlapBytes,
     };
     index += 1;
     await fill(cut + 1);
     if (eof && cut === text.length) return;
 
-    const start =
-      overlapTokens > 0 ? await overlapStart(text, cut, overlapTokens, charsPerToken, count) : cut;
-    drop(start);
+    // The next chunk starts with the overlap [start, cut): only that part is measured again.
+    let start = cut;
+    if (overlapTokens > 0) {
+      const found = await overlapStart(
+        text,
+        cut,
+        overlapTokens,
+        tokensPerWeight * overlapBias,
+        weights,
+        count,
+      );
+      start = found.start;
+      // The end of a chunk (a blank line, a heading) does not weigh like its whole: learn how
+      // the ratio measured on overlaps differs from the chunks' own.
+      if (found.ratio !== undefined) {
+        overlapBias = 0.7 * overlapBias + (0.3 * found.ratio) / tokensPerWeight;
+      }
+    }
+    overlapBytes = start < cut ? byteLength(text.slice(start, cut)) : 0;
+    const chunkNewlines = innerNewlines + (text.charCodeAt(cut - 1) === 10 ? 1 : 0);
+    baseByte += chunkBytes - overlapBytes;
+    baseLine += chunkNewlines - countNewlines(text, start, cut);
+    text = text.slice(start);
+    weights.reset();
     newFrom = cut - start;
-    overlapBytes = byteLength(text.slice(0, newFrom));
   }
 }
 
 /**
  * Where the overlap before `cut` starts: the earliest word start whose text up to `cut`
- * counts at most `overlapTokens`, found from the chars-per-token ratio in a few counts.
+ * counts at most `overlapTokens`, aimed by the weights and `tokensPerWeight`, so it usually
+ * takes one count; also the ratio its first count measured.
  */
 async function overlapStart(
   text: string,
   cut: number,
   overlapTokens: number,
-  charsPerToken: number,
+  tokensPerWeight: number,
+  weights: PrefixWeights,
   count: CountTokens,
-): Promise<number> {
+): Promise<{ start: number; ratio: number | undefined }> {
   let best = cut;
-  let guess = cut - Math.ceil(overlapTokens * charsPerToken);
+  let ratio = tokensPerWeight;
+  let firstRatio: number | undefined;
+  let guess = weights.retreat(text, cut, 1, (overlapTokens * overlapAim) / ratio);
+  let previous = -1;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const start = nextWordStart(text, Math.max(1, guess), cut);
-    if (start >= cut) break;
-    const tokens = await count(text.slice(start, cut));
+    if (start >= cut || start === previous) break;
+    previous = start;
+    const tokens = await count(detachString(text.slice(start, cut)));
+    const weight = weights.weight(text, start, cut);
+    if (tokens > 0 && weight > 0) ratio = tokens / weight;
+    firstRatio ??= ratio;
+    const aimed = weights.retreat(text, cut, 1, (overlapTokens * overlapAim) / ratio);
     if (tokens <= overlapTokens) {
       if (start < best) best = start;
-      if (tokens >= overlapTokens * wellFilled || start <= 1) break;
-      const next = cut - Math.floor(((cut - start) * overlapTokens * aim) / Math.max(tokens, 1));
-      if (next >= start) break;
-      guess = next;
+      if (tokens >= overlapTokens * wellFilled || start <= 1 || aimed >= start) break;
+      guess = aimed;
     } else {
-      const next = cut - Math.floor(((cut - start) * overlapTokens * aim) / tokens);
-      guess = next > start ? next : start + 1;
+      guess = aimed > start ? aimed : start + 1;
     }
   }
-  return best;
+  return { start: best, ratio: firstRatio };
 }

@@ -4,7 +4,7 @@ import type { TextEncodingName } from './decode.js';
 import { encodingRefusal, readAt } from './read-handle.js';
 
 /**
- * Decodes a file block by block. A multi-byte sequence split between blocks is carried over
+ * Decodes a file block by block, reading one block ahead. A multi-byte sequence split between blocks is carried over
  * by the streaming decoder, so no piece ends inside a character; invalid bytes are refused,
  * because a replacement character would break the byte offsets of every chunk after it.
  */
@@ -25,10 +25,19 @@ export async function* filePieces(
 ): AsyncGenerator<string> {
   const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
   let position = startByte;
+  // The next block is read while the caller works on this one. A read that fails after the
+  // caller stopped listening is not an unhandled rejection; one it waits for still throws.
+  const readNext = (from: number): Promise<Buffer> => {
+    const pending = readAt(handle, blockBytes, from);
+    pending.catch(() => undefined);
+    return pending;
+  };
+  let next = readNext(position);
   for (;;) {
     throwIfAborted(signal);
-    const block = await readAt(handle, blockBytes, position);
+    const block = await next;
     position += block.length;
+    if (block.length > 0) next = readNext(position);
     let text: string;
     try {
       text = block.length === 0 ? decoder.decode() : decoder.decode(block, { stream: true });

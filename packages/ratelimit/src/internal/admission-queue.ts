@@ -169,10 +169,12 @@ export function createAdmissionQueue(context: AdmissionQueueContext) {
         }
         announceWait(waiter, result.reason === 'throttled' ? 'throttled' : result.bucket, result.waitMs);
         if (state.dirty) continue;
+        // A shared store's jitter keeps processes waiting for the same refill from waking together.
+        const jitterMs = store.wakeJitterMs ? Math.random() * store.wakeJitterMs : 0;
         state.wakeTimer = clock.setTimeout(() => {
           state.wakeTimer = undefined;
           pump(state);
-        }, result.waitMs);
+        }, result.waitMs + jitterMs);
         return;
       }
     } finally {

@@ -60,6 +60,8 @@ export interface ClassState<TWaiter extends QueuedWaiter = QueuedWaiter> {
    * store keeps no reference, so the hot path fills in amounts instead of allocating.
    */
   scratch: StoreBucketAmount[];
+  /** Stops the store's refund wake-ups (a shared store's `subscribe`). */
+  unsubscribe: (() => void) | undefined;
 }
 
 export interface LimitSources {

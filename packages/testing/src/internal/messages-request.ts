@@ -1,4 +1,4 @@
-import { modelAcceptsPrefill, parseContinuationPrompt } from '@bulwark/core';
+import { contentBlockParamTypes, modelAcceptsPrefill, parseContinuationPrompt } from '@bulwark/core';
 import { type ApiFailure, invalidRequest } from './api-error.js';
 import { stableStringify } from './random.js';
 
@@ -29,26 +29,8 @@ export interface MessagesRequest {
   fullKey: string;
 }
 
-const contentBlockTypes = new Set([
-  'text',
-  'image',
-  'document',
-  'search_result',
-  'tool_use',
-  'tool_result',
-  'thinking',
-  'redacted_thinking',
-  'server_tool_use',
-  'web_search_tool_result',
-  'web_fetch_tool_result',
-  'code_execution_tool_result',
-  'bash_code_execution_tool_result',
-  'text_editor_code_execution_tool_result',
-  'tool_search_tool_result',
-  'mcp_tool_use',
-  'mcp_tool_result',
-  'container_upload',
-]);
+// The request block types of the SDK, plus the MCP connector's (a beta the API accepts).
+const contentBlockTypes = new Set<string>([...contentBlockParamTypes, 'mcp_tool_use', 'mcp_tool_result']);
 
 type Record_ = Record<string, unknown>;
 

@@ -1,5 +1,12 @@
 import type { MessageRequestLike, TokenEstimatePart } from '@bulwark/core';
-import { expectObject, expectOneOf, expectString, invalidArgument } from '@bulwark/core';
+import {
+  contentBlockParamTypes,
+  expectObject,
+  expectOneOf,
+  expectString,
+  invalidArgument,
+  serverToolResultBlockTypes,
+} from '@bulwark/core';
 import { imageTokens, requestOverheads as overheads } from '../request-overheads.js';
 import { base64DecodedLength, decodeBase64Prefix } from './base64-bytes.js';
 import { readImageDimensions } from './image-dimensions.js';
@@ -7,27 +14,8 @@ import { countPdfPages } from './pdf-pages.js';
 
 type CountText = (text: string) => number;
 
-const blockTypes = [
-  'text',
-  'image',
-  'document',
-  'search_result',
-  'thinking',
-  'redacted_thinking',
-  'tool_use',
-  'tool_result',
-  'server_tool_use',
-  'web_search_tool_result',
-  'web_fetch_tool_result',
-  'code_execution_tool_result',
-  'bash_code_execution_tool_result',
-  'text_editor_code_execution_tool_result',
-  'tool_search_tool_result',
-  'container_upload',
-] as const;
-
 /** Result blocks of server tools: their rendering in the prompt is not public, so their JSON is counted. */
-const serverResultTypes = new Set<string>(blockTypes.slice(9));
+const serverResultTypes = new Set<string>(serverToolResultBlockTypes);
 
 function expectArray(path: string, value: unknown): readonly unknown[] {
   if (!Array.isArray(value)) throw invalidArgument(path, 'an array', value);
@@ -116,7 +104,7 @@ export class RequestPartCounter {
 
   private block(path: string, block: unknown): void {
     const fields = expectObject(`request.${path}`, block);
-    const type = expectOneOf(`request.${path}.type`, fields.type, blockTypes);
+    const type = expectOneOf(`request.${path}.type`, fields.type, contentBlockParamTypes);
     const field = (name: string) => `request.${path}.${name}`;
     switch (type) {
       case 'text':

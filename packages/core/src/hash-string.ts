@@ -1,4 +1,7 @@
-/** cyrb53: a fast 53-bit string hash, for cache keys that must not hold whole prompts. */
+/**
+ * cyrb53: a fast, well-mixed 53-bit hash of a string, for cache keys that must not hold whole
+ * prompts and for seeding deterministic generators. Not cryptographic.
+ */
 export function hashString(text: string, seed = 0): number {
   let first = 0xdeadbeef ^ seed;
   let second = 0x41c6ce57 ^ seed;
