@@ -168,7 +168,7 @@ const benchmark: Benchmark = {
   id: 'tokens',
   async run({ quick }): Promise<BenchmarkReport> {
     const corpusBytes = quick ? 200_000 : 1_000_000;
-    const repetitions = quick ? 2 : 3;
+    const repetitions = quick ? 2 : 5;
     const warmUpBytes = 200_000;
     const english = englishCorpus(warmUpBytes + corpusBytes);
     const code = codeCorpus(warmUpBytes + corpusBytes);
@@ -212,7 +212,7 @@ const benchmark: Benchmark = {
       const warm = await measure(() => estimator.countTokensSync(corpus.text), { repetitions });
       const jsTiktoken = await measure(() => reference.encode(corpus.text).length, {
         warmup: 0,
-        repetitions: quick ? 1 : 2,
+        repetitions: quick ? 1 : 3,
       });
       const gptTokenizer = await measure(() => gptTokenizerCount(corpus.text), { repetitions });
       const size = corpus.text.length;

@@ -45,24 +45,27 @@ export class HeapMerge {
     let parts = length;
     while (size > 0) {
       const key = heap[0]!;
-      size = pop(heap, size);
       const rank = key >> positionBits;
       const position = key & positionMask;
-      if (tokenAt[position]! < 0 || pairRankAt[position] !== rank) continue;
+      if (tokenAt[position]! < 0 || pairRankAt[position] !== rank) {
+        size = pop(heap, size);
+        continue;
+      }
       parts -= 1;
       const right = nextAt[position]!;
       const afterRight = nextAt[right]!;
       tokenAt[position] = rank;
       tokenAt[right] = -1;
       nextAt[position] = afterRight;
+      let nextRank = -1;
       if (afterRight < length) {
         previousAt[afterRight] = position;
-        const nextRank = table.pairRank(rank, tokenAt[afterRight]!);
-        pairRankAt[position] = nextRank;
-        if (nextRank >= 0) size = push(heap, size, (nextRank << positionBits) | position);
-      } else {
-        pairRankAt[position] = -1;
+        nextRank = table.pairRank(rank, tokenAt[afterRight]!);
       }
+      pairRankAt[position] = nextRank;
+      // The merged part's new pair takes the popped key's place: one sift instead of two.
+      if (nextRank >= 0) siftDown(heap, size, (nextRank << positionBits) | position);
+      else size = pop(heap, size);
       const before = previousAt[position]!;
       if (before >= 0) {
         const beforeRank = table.pairRank(tokenAt[before]!, rank);
@@ -87,18 +90,23 @@ function push(heap: Int32Array, size: number, key: number): number {
   return size + 1;
 }
 
+/** Removes the top; returns the new size. */
 function pop(heap: Int32Array, size: number): number {
   const last = size - 1;
-  const key = heap[last]!;
+  siftDown(heap, last, heap[last]!);
+  return last;
+}
+
+/** Puts `key` in place of the top of a heap of `size` entries and restores the order. */
+function siftDown(heap: Int32Array, size: number, key: number): void {
   let index = 0;
   for (;;) {
     let child = 2 * index + 1;
-    if (child >= last) break;
-    if (child + 1 < last && heap[child + 1]! < heap[child]!) child += 1;
+    if (child >= size) break;
+    if (child + 1 < size && heap[child + 1]! < heap[child]!) child += 1;
     if (heap[child]! >= key) break;
     heap[index] = heap[child]!;
     index = child;
   }
   heap[index] = key;
-  return last;
 }

@@ -23,6 +23,11 @@ function slotOf(hash: number, shift: number): number {
   return Math.imul(hash ^ (hash >>> 16), 0x9e3779b1) >>> shift;
 }
 
+/** The filter bit of a 32-bit token hash (another multiplier than `slotOf`, so other bits). */
+function filterBitOf(hash: number, shift: number): number {
+  return Math.imul(hash ^ (hash >>> 13), 0x85ebca6b) >>> shift;
+}
+
 /**
  * js-tiktoken's rank table in typed arrays: every token's bytes back to back, and an
  * open-addressing table from a polynomial hash of the bytes to the rank. Nothing is a string,
@@ -45,38 +50,50 @@ export class RankTable {
   /** The longest token in bytes: a longer piece cannot be a single token. */
   readonly maxTokenBytes: number;
   private readonly bytes: Uint8Array;
-  private readonly tokenStart: Int32Array;
-  private readonly tokenLength: Int32Array;
-  private readonly tokenHash: Int32Array;
+  /** Rank r is `tokens[4r]` (start in `bytes`), `[4r + 1]` (length), `[4r + 2]` (hash): one cache line. */
+  private readonly tokens: Int32Array;
   /** base^k mod 2^32. */
   private readonly powers: Int32Array;
   /** Slot s is `slots[2s]` (a rank, -1: empty) and `slots[2s + 1]` (its hash): one cache line per probe. */
   private readonly slots: Int32Array;
   private readonly shift: number;
   private readonly mask: number;
+  /**
+   * One bit per hash value (about 16 bits per token, so ~6 % false positives): a pair whose
+   * concatenation hashes to an unset bit is no token, known from a small array that stays in
+   * cache instead of a probe into the large slot table. Most pairs met in a merge are no token.
+   */
+  private readonly hashFilter: Int32Array;
+  private readonly filterShift: number;
 
   constructor(bytes: Uint8Array, tokenStart: Int32Array, tokenLength: Int32Array, rankCount: number) {
     this.bytes = bytes;
-    this.tokenStart = tokenStart;
-    this.tokenLength = tokenLength;
+    this.tokens = new Int32Array(rankCount * 4);
     this.rankCount = rankCount;
     let maxTokenBytes = 0;
-    this.tokenHash = new Int32Array(rankCount);
     let bits = 10;
     while (1 << bits < rankCount * 2) bits += 1;
     this.shift = 32 - bits;
     this.mask = (1 << bits) - 1;
     this.slots = new Int32Array(2 << bits).fill(-1);
+    let filterBits = 16;
+    while (1 << filterBits < rankCount * 16) filterBits += 1;
+    this.filterShift = 32 - filterBits;
+    this.hashFilter = new Int32Array(1 << (filterBits - 5));
     for (let rank = 0; rank < rankCount; rank += 1) {
       const length = tokenLength[rank]!;
       if (length === 0) continue; // a rank the file does not use
       if (length > maxTokenBytes) maxTokenBytes = length;
       const hash = this.hashBytes(bytes, tokenStart[rank]!, length);
-      this.tokenHash[rank] = hash;
+      this.tokens[4 * rank] = tokenStart[rank]!;
+      this.tokens[4 * rank + 1] = length;
+      this.tokens[4 * rank + 2] = hash;
       let slot = slotOf(hash, this.shift);
       while (this.slots[2 * slot]! >= 0) slot = (slot + 1) & this.mask;
       this.slots[2 * slot] = rank;
       this.slots[2 * slot + 1] = hash;
+      const bit = filterBitOf(hash, this.filterShift);
+      this.hashFilter[bit >>> 5]! |= 1 << (bit & 31);
     }
     this.maxTokenBytes = maxTokenBytes;
     this.powers = new Int32Array(maxTokenBytes + 1);
@@ -110,12 +127,12 @@ export class RankTable {
   rankOf(source: Uint8Array, start: number, length: number): number {
     if (length > this.maxTokenBytes) return -1;
     const hash = this.hashBytes(source, start, length);
-    const { slots, tokenLength, tokenStart, bytes, mask } = this;
+    const { slots, tokens, bytes, mask } = this;
     for (let slot = slotOf(hash, this.shift); ; slot = (slot + 1) & mask) {
       const rank = slots[2 * slot]!;
       if (rank < 0) return -1;
-      if (slots[2 * slot + 1] !== hash || tokenLength[rank] !== length) continue;
-      const tokenAt = tokenStart[rank]!;
+      if (slots[2 * slot + 1] !== hash || tokens[4 * rank + 1] !== length) continue;
+      const tokenAt = tokens[4 * rank]!;
       let index = 0;
       while (index < length && bytes[tokenAt + index] === source[start + index]) index += 1;
       if (index === length) return rank;
@@ -124,19 +141,21 @@ export class RankTable {
 
   /** rank(bytes(left) + bytes(right)), or -1 when the two tokens do not merge. */
   pairRank(left: number, right: number): number {
-    const { slots, tokenLength, tokenStart, bytes, mask } = this;
-    const leftLength = tokenLength[left]!;
-    const rightLength = tokenLength[right]!;
+    const { slots, tokens, bytes, mask } = this;
+    const leftLength = tokens[4 * left + 1]!;
+    const rightLength = tokens[4 * right + 1]!;
     const length = leftLength + rightLength;
     if (length > this.maxTokenBytes) return -1;
-    const hash = (Math.imul(this.tokenHash[left]!, this.powers[rightLength]!) + this.tokenHash[right]!) | 0;
+    const hash = (Math.imul(tokens[4 * left + 2]!, this.powers[rightLength]!) + tokens[4 * right + 2]!) | 0;
+    const bit = filterBitOf(hash, this.filterShift);
+    if ((this.hashFilter[bit >>> 5]! & (1 << (bit & 31))) === 0) return -1;
     for (let slot = slotOf(hash, this.shift); ; slot = (slot + 1) & mask) {
       const rank = slots[2 * slot]!;
       if (rank < 0) return -1;
-      if (slots[2 * slot + 1] !== hash || tokenLength[rank] !== length) continue;
-      const tokenAt = tokenStart[rank]!;
-      const leftAt = tokenStart[left]!;
-      const rightAt = tokenStart[right]! - leftLength;
+      if (slots[2 * slot + 1] !== hash || tokens[4 * rank + 1] !== length) continue;
+      const tokenAt = tokens[4 * rank]!;
+      const leftAt = tokens[4 * left]!;
+      const rightAt = tokens[4 * right]! - leftLength;
       let index = 0;
       while (index < leftLength && bytes[tokenAt + index] === bytes[leftAt + index]) index += 1;
       if (index < leftLength) continue;
