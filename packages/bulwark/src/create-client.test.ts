@@ -172,6 +172,18 @@ describe('createClient files, lifecycle and options', () => {
     await client.close();
   });
 
+  it('lets a call under way finish before close resolves, unless asked to abort it', async () => {
+    const client = createClient({ apiKey: 'test-key', baseURL: server.url });
+    const order: string[] = [];
+    const call = client.createMessage(request('Finish me.')).then((message) => {
+      order.push('message');
+      return message;
+    });
+    await client.close().then(() => order.push('closed'));
+    expect(order).toEqual(['message', 'closed']);
+    expect(textOf(await call)).toBe(server.expectedText(request('Finish me.')));
+  });
+
   it('refuses calls after close and detaches from the bus', async () => {
     const client = createClient({ apiKey: 'test-key', baseURL: server.url });
     await client.close();

@@ -243,36 +243,29 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
   const tracker = createUsageTracker(bus, { pricesOf: (model) => priceOf(model, prices) });
 
   let closed = false;
-  const inFlight = new Set<AbortController>();
+  /** Calls under way: the controller `close({ abortInFlight })` aborts, and the call settled quietly. */
+  const inFlight = new Map<AbortController, Promise<unknown>>();
   let safeRoot: Promise<SafeRoot> | undefined;
 
-  /** Runs `task` with a signal that `close({ abortInFlight })` can abort, tracking it while it runs. */
-  const track = async <T>(
+  /** Runs `task` with a signal that follows the caller's and that `close` can abort, while tracking it. */
+  const track = <T>(
     signal: AbortSignal | undefined,
     task: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> => {
-    if (closed) throw new ClientClosedError();
+    if (closed) return Promise.reject(new ClientClosedError());
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     if (signal?.aborted) controller.abort(signal.reason);
     else signal?.addEventListener('abort', onAbort, { once: true });
-    inFlight.add(controller);
-    try {
-      return await task(controller.signal);
-    } finally {
+    const call = task(controller.signal).finally(() => {
       signal?.removeEventListener('abort', onAbort);
       inFlight.delete(controller);
-    }
-  };
-  const settled = new Set<Promise<unknown>>();
-  const remember = <T>(promise: Promise<T>): Promise<T> => {
-    const quiet = promise.then(
-      () => undefined,
-      () => undefined,
+    });
+    inFlight.set(
+      controller,
+      call.catch(() => undefined),
     );
-    settled.add(quiet);
-    void quiet.then(() => settled.delete(quiet));
-    return promise;
+    return call;
   };
 
   return {
@@ -281,22 +274,16 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
     estimator,
     streaming,
     getCompletion: (prompt, completionOptions) =>
-      remember(
-        track(completionOptions?.signal, (signal) =>
-          streaming.getCompletion(prompt, { ...completionOptions, signal }),
-        ),
+      track(completionOptions?.signal, (signal) =>
+        streaming.getCompletion(prompt, { ...completionOptions, signal }),
       ),
     createMessage: (params, messageOptions = {}) =>
-      remember(
-        track(messageOptions.signal, (signal) =>
-          streaming.createMessage(params, { ...messageOptions, signal }),
-        ),
+      track(messageOptions.signal, (signal) =>
+        streaming.createMessage(params, { ...messageOptions, signal }),
       ),
     resumeFromCheckpoint: (key, resumeOptions = {}) =>
-      remember(
-        track(resumeOptions.signal, (signal) =>
-          streaming.resumeFromCheckpoint(key, { ...resumeOptions, signal }),
-        ),
+      track(resumeOptions.signal, (signal) =>
+        streaming.resumeFromCheckpoint(key, { ...resumeOptions, signal }),
       ),
     countTokens: (text) => estimator.countTokens(text),
     estimateRequest: (params) => estimator.estimateRequest(params),
@@ -309,10 +296,12 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
     async close({ abortInFlight = false } = {}) {
       if (closed) return;
       closed = true;
-      if (abortInFlight)
-        for (const controller of inFlight)
+      if (abortInFlight) {
+        for (const controller of inFlight.keys()) {
           controller.abort(new AbortedError({ message: 'The client was closed' }));
-      await Promise.all(settled);
+        }
+      }
+      await Promise.all(inFlight.values());
       limiter.close();
       estimator.close();
       tracker.stop();
