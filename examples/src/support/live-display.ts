@@ -1,4 +1,4 @@
-import type { BucketLevels, Bus } from '@bulwark/core';
+import type { BucketLevels, BulwarkEventListeners, Bus } from '@bulwark/core';
 
 /** Where the display writes: `process.stdout` or anything with `write` (and `isTTY`, `columns`). */
 export interface DisplayOutput {
@@ -108,20 +108,8 @@ export function createLiveDisplay({
     return row;
   };
 
-  const listeners = {
-    'request:start': ({
-      requestId,
-      model,
-      maxTokens,
-      attempt,
-      streaming,
-    }: {
-      requestId: string;
-      model: string;
-      maxTokens: number;
-      attempt: number;
-      streaming: boolean;
-    }) => {
+  const listeners: Partial<BulwarkEventListeners> = {
+    'request:start': ({ requestId, model, maxTokens, attempt, streaming }) => {
       const row = rowOf(requestId, model, maxTokens);
       // The row may exist already (from a rate-limit wait) without these.
       row.model = model;
@@ -130,63 +118,27 @@ export function createLiveDisplay({
       if (attempt === 1)
         plain(`${row.label} start (${streaming ? 'streaming' : 'non-streaming'}, max_tokens ${maxTokens})`);
     },
-    'stream:progress': ({
-      requestId,
-      outputTokens,
-      tokensPerSecond,
-    }: {
-      requestId: string;
-      outputTokens: number;
-      tokensPerSecond: number;
-    }) => {
+    'stream:progress': ({ requestId, outputTokens, tokensPerSecond }) => {
       const row = rowOf(requestId);
       row.outputTokens = outputTokens;
       row.tokensPerSecond = tokensPerSecond;
     },
-    'retry:scheduled': ({
-      requestId,
-      reason,
-      delayMs,
-      resume,
-      status,
-    }: {
-      requestId: string;
-      reason: string;
-      delayMs: number;
-      resume: boolean;
-      status?: number;
-    }) => {
+    'retry:scheduled': ({ requestId, reason, delayMs, resume, status }) => {
       const row = rowOf(requestId);
       row.retries += 1;
       row.state = `${resume ? 'resume' : 'retry'} in ${(delayMs / 1000).toFixed(1)}s (${reason}${status ? ` ${status}` : ''})`;
       plain(`${row.label} ${row.state}`);
     },
-    'stream:resume': ({
-      requestId,
-      keptOutputTokens,
-      strategy,
-    }: {
-      requestId: string;
-      keptOutputTokens: number;
-      strategy: string;
-    }) => {
+    'stream:resume': ({ requestId, keptOutputTokens, strategy }) => {
       const row = rowOf(requestId);
       row.resumes += 1;
       plain(`${row.label} resuming by ${strategy}, keeping ${keptOutputTokens} output tokens`);
     },
-    'stream:stall': ({ requestId, idleMs }: { requestId: string; idleMs: number }) => {
+    'stream:stall': ({ requestId, idleMs }) => {
       stalls += 1;
       plain(`${rowOf(requestId).label} stalled: nothing for ${(idleMs / 1000).toFixed(1)}s`);
     },
-    'request:error': ({
-      requestId,
-      error,
-      willRetry,
-    }: {
-      requestId: string;
-      error: { status?: number; message: string };
-      willRetry: boolean;
-    }) => {
+    'request:error': ({ requestId, error, willRetry }) => {
       if (error.status === 429) rateLimited += 1;
       if (!willRetry) {
         const row = rowOf(requestId);
@@ -195,15 +147,7 @@ export function createLiveDisplay({
         plain(`${row.label} ${row.state}`);
       }
     },
-    'request:end': ({
-      requestId,
-      usage,
-      stopReason,
-    }: {
-      requestId: string;
-      usage: { outputTokens: number };
-      stopReason: string | null;
-    }) => {
+    'request:end': ({ requestId, usage, stopReason }) => {
       const row = rowOf(requestId);
       row.done = true;
       row.outputTokens = Math.max(row.outputTokens, usage.outputTokens);
@@ -212,24 +156,16 @@ export function createLiveDisplay({
         `${row.label} done: ${usage.outputTokens} output tokens, ${row.retries} retries, ${row.resumes} resumes`,
       );
     },
-    'ratelimit:admit': (event: { levels: BucketLevels }) => {
+    'ratelimit:admit': (event) => {
       levels = event.levels;
     },
-    'ratelimit:update': (event: { levels: BucketLevels }) => {
+    'ratelimit:update': (event) => {
       levels = event.levels;
     },
-    'ratelimit:wait': ({
-      requestId,
-      bucket,
-      waitMs,
-    }: {
-      requestId?: string;
-      bucket: string;
-      waitMs: number;
-    }) => {
+    'ratelimit:wait': ({ requestId, bucket, waitMs }) => {
       if (requestId) rowOf(requestId).state = `waiting for ${bucket} (${(waitMs / 1000).toFixed(1)}s)`;
     },
-  } as const;
+  };
   for (const [name, listener] of Object.entries(listeners)) bus.on(name as never, listener as never);
 
   const totals = () => {

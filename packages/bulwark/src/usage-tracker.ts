@@ -32,8 +32,6 @@ export interface UsageTracker {
   stop(): void;
 }
 
-type Listeners = Partial<{ [Name in keyof BulwarkEventListeners]: BulwarkEventListeners[Name] }>;
-
 /**
  * Keeps per-model totals from the events on `bus` alone: it needs no reference to the
  * streaming client or the limiter.
@@ -63,7 +61,7 @@ export function createUsageTracker(
     return entry;
   };
 
-  const listeners: Listeners = {
+  const listeners: Partial<BulwarkEventListeners> = {
     'request:start': ({ model }) => {
       totalsOf(model).attempts += 1;
     },
@@ -94,7 +92,7 @@ export function createUsageTracker(
     },
   };
 
-  const names = Object.keys(listeners) as Array<keyof Listeners>;
+  const names = Object.keys(listeners) as Array<keyof BulwarkEventListeners>;
   for (const name of names) bus.on(name, listeners[name] as never);
 
   return {
