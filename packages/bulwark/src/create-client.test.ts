@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AbortedError,
   ClientClosedError,
+  createBus,
   createClient,
   createRateLimiter,
   FileAccessError,
@@ -194,11 +195,19 @@ describe('createClient files, lifecycle and options', () => {
 
   it('refuses unknown and bad options before any call', () => {
     expect(() => createClient({ maxRetry: 3 } as never)).toThrow(InvalidArgumentError);
-    expect(() => createClient({ stallTimeoutMs: -1 })).toThrow('Expected `stallTimeoutMs`');
+    expect(() => createClient({ stallTimeoutMs: -1 })).toThrow(InvalidArgumentError);
+    expect(() => createClient({ stallTimeoutMs: -1 })).toThrow('stallTimeoutMs');
     expect(() => createClient({ retry: { maxRetries: 1, tries: 2 } as never })).toThrow(
       'Unknown option `retry.tries`',
     );
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('leaves nothing on the caller bus when a later part refuses its options', () => {
+    const bus = createBus();
+    const logger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+    expect(() => createClient({ bus, logger, streamingThresholdTokens: -5 })).toThrow(InvalidArgumentError);
+    expect(bus.eventNames()).toEqual([]);
   });
 
   it('re-exports the packages by name', () => {

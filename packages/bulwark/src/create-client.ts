@@ -8,7 +8,6 @@ import {
   createBus,
   expectKnownKeys,
   expectObject,
-  expectOptionalNumber,
   expectString,
   type Logger,
   type LogLevel,
@@ -211,35 +210,46 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
     'maxRetryDelayMs',
     'maxTotalRetryDelayMs',
   ]);
-  expectOptionalNumber('stallTimeoutMs', stallTimeoutMs, { min: 1, allowInfinity: true });
 
+  // Each part checks its own options; if a later part refuses them, undo what earlier parts
+  // attached to the bus (which may be the caller's), so a refused call leaves nothing behind.
   const detachLogger = logger ? attachLogger(bus, logger, { level: logLevel }) : undefined;
-  const estimator = createTokenEstimator({ bus, ...(encoding ? { encoding } : {}) });
-  const limiter = createRateLimiter({
-    bus,
-    clock,
-    ...(limits ? { limits } : {}),
-    ...(limitsByModelClass ? { limitsByModelClass } : {}),
-    ...(store ? { store } : {}),
-    ...(budgets ? { budgets } : {}),
-    ...(prices ? { prices } : {}),
-  });
-  const checkpoints = checkpointDir ? createFileCheckpointStore({ directory: checkpointDir }) : undefined;
-  const streaming = createStreamingClient({
-    bus,
-    clock,
-    estimator,
-    admission: limiter,
-    ...(anthropic ? { client: anthropic } : {}),
-    ...(!anthropic && apiKey !== undefined ? { apiKey } : {}),
-    ...(!anthropic && baseURL !== undefined ? { baseURL } : {}),
-    ...(checkpoints ? { checkpoints } : {}),
-    ...(stallTimeoutMs !== undefined ? { stallTimeoutMs } : {}),
-    ...(streamingThresholdTokens !== undefined ? { streamingThresholdTokens } : {}),
-    ...(progressIntervalMs !== undefined ? { progressIntervalMs } : {}),
-    ...(defaultModel !== undefined ? { defaultModel } : {}),
-    ...retry,
-  });
+  let estimator: BulwarkTokenEstimator | undefined;
+  let limiter: RateLimiter | undefined;
+  let streaming: StreamingClient;
+  try {
+    estimator = createTokenEstimator({ bus, ...(encoding ? { encoding } : {}) });
+    limiter = createRateLimiter({
+      bus,
+      clock,
+      ...(limits ? { limits } : {}),
+      ...(limitsByModelClass ? { limitsByModelClass } : {}),
+      ...(store ? { store } : {}),
+      ...(budgets ? { budgets } : {}),
+      ...(prices ? { prices } : {}),
+    });
+    const checkpoints = checkpointDir ? createFileCheckpointStore({ directory: checkpointDir }) : undefined;
+    streaming = createStreamingClient({
+      bus,
+      clock,
+      estimator,
+      admission: limiter,
+      ...(anthropic ? { client: anthropic } : {}),
+      ...(!anthropic && apiKey !== undefined ? { apiKey } : {}),
+      ...(!anthropic && baseURL !== undefined ? { baseURL } : {}),
+      ...(checkpoints ? { checkpoints } : {}),
+      ...(stallTimeoutMs !== undefined ? { stallTimeoutMs } : {}),
+      ...(streamingThresholdTokens !== undefined ? { streamingThresholdTokens } : {}),
+      ...(progressIntervalMs !== undefined ? { progressIntervalMs } : {}),
+      ...(defaultModel !== undefined ? { defaultModel } : {}),
+      ...retry,
+    });
+  } catch (error) {
+    limiter?.close();
+    estimator?.close();
+    detachLogger?.();
+    throw error;
+  }
   const tracker = createUsageTracker(bus, { pricesOf: (model) => priceOf(model, prices) });
 
   let closed = false;
