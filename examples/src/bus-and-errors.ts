@@ -11,12 +11,10 @@ import {
   BulwarkError,
   createBus,
   createManualClock,
-  createRequestId,
-  expectNumber,
   InvalidArgumentError,
   type Logger,
-  sleep,
 } from '@bulwark/core';
+import { createRequestId, expectNumber, sleep } from '@bulwark/core/internal';
 
 const bus = createBus();
 

@@ -6,14 +6,12 @@ import {
   type Bus,
   type Clock,
   createBus,
-  expectKnownKeys,
-  expectObject,
-  expectString,
   type Logger,
   type LogLevel,
   type RequestTokenEstimate,
   systemClock,
 } from '@bulwark/core';
+import { expectKnownKeys, expectObject, expectString } from '@bulwark/core/internal';
 import {
   type Chunk,
   type ChunkFileOptions,
@@ -218,7 +216,7 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
   let limiter: RateLimiter | undefined;
   let streaming: StreamingClient;
   try {
-    estimator = createTokenEstimator({ bus, ...(encoding ? { encoding } : {}) });
+    estimator = createTokenEstimator(encoding ? { encoding } : {});
     limiter = createRateLimiter({
       bus,
       clock,
@@ -246,7 +244,6 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
     });
   } catch (error) {
     limiter?.close();
-    estimator?.close();
     detachLogger?.();
     throw error;
   }
@@ -313,7 +310,6 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
       }
       await Promise.all(inFlight.values());
       limiter.close();
-      estimator.close();
       tracker.stop();
       detachLogger?.();
     },

@@ -12,6 +12,7 @@ const defaultLevels: Record<BulwarkEventName, Exclude<LogLevel, 'silent'>> = {
   'stream:resume': 'info',
   usage: 'debug',
   'checkpoint:saved': 'debug',
+  'checkpoint:failed': 'warn',
   'ratelimit:wait': 'debug',
   'ratelimit:admit': 'debug',
   'ratelimit:update': 'debug',

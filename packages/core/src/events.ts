@@ -25,6 +25,8 @@ export interface BulwarkEvents {
   usage: UsageEvent;
   /** A partial result was saved to the checkpoint store. */
   'checkpoint:saved': CheckpointSavedEvent;
+  /** Saving or deleting a checkpoint failed; the request goes on, but a resume may find less. */
+  'checkpoint:failed': CheckpointFailedEvent;
 
   // ---- rate limits and budgets (@bulwark/ratelimit) ----
   /** A caller has to wait for capacity. */
@@ -59,6 +61,7 @@ export const bulwarkEventNames = [
   'stream:resume',
   'usage',
   'checkpoint:saved',
+  'checkpoint:failed',
   'ratelimit:wait',
   'ratelimit:admit',
   'ratelimit:update',
@@ -109,12 +112,21 @@ export interface ErrorSummary {
   type?: string;
 }
 
+/**
+ * Why a request stopped trying: the failure was `not_retryable`, `max_retries` were used up,
+ * the server's `retry-after` was longer than `maxRetryAfterMs` (`retry_after_too_long`), or
+ * the next wait would pass `maxTotalRetryDelayMs` (`total_delay_exhausted`).
+ */
+export type GiveUpReason = 'not_retryable' | 'max_retries' | 'retry_after_too_long' | 'total_delay_exhausted';
+
 export interface RequestErrorEvent {
   requestId: string;
   model: string;
   attempt: number;
   error: ErrorSummary;
   willRetry: boolean;
+  /** Set when `willRetry` is false: why no further attempt follows. */
+  giveUpReason?: GiveUpReason;
 }
 
 /** Why an attempt is retried. */
@@ -199,6 +211,14 @@ export interface CheckpointSavedEvent {
   requestId: string;
   key: string;
   outputTokens: number;
+}
+
+export interface CheckpointFailedEvent {
+  requestId: string;
+  key: string;
+  /** What failed: saving a partial result, or deleting the checkpoint of a finished request. */
+  operation: 'save' | 'delete';
+  error: ErrorSummary;
 }
 
 /** A bucket of the rate limiter. */

@@ -1,3 +1,5 @@
+// The public surface of @bulwark/core. Helpers that sibling packages share live behind
+// `@bulwark/core/internal` and are not for users.
 export type {
   AdmissionFeedback,
   AdmissionGate,
@@ -14,22 +16,14 @@ export {
   createSystemClock,
   type ManualClock,
   type SystemClockOptions,
-  sleep,
   systemClock,
 } from './clock.js';
-export {
-  type ContentBlockParamType,
-  contentBlockParamTypes,
-  serverToolResultBlockTypes,
-} from './content-block-types.js';
-export { buildContinuationPrompt, parseContinuationPrompt } from './continuation.js';
 export {
   AbortedError,
   BulwarkError,
   type BulwarkErrorOptions,
   InvalidArgumentError,
   isAbortError,
-  throwIfAborted,
 } from './errors.js';
 export {
   type BucketLevel,
@@ -38,11 +32,13 @@ export {
   type BulwarkEventName,
   type BulwarkEvents,
   bulwarkEventNames,
+  type CheckpointFailedEvent,
   type CheckpointSavedEvent,
   type ErrorSummary,
   type FileChunkEvent,
   type FileRefusalReason,
   type FileRefusedEvent,
+  type GiveUpReason,
   type RateLimitAdmitEvent,
   type RateLimitBucket,
   type RateLimitThrottledEvent,
@@ -59,12 +55,10 @@ export {
   type StreamStallEvent,
   type UsageEvent,
 } from './events.js';
-export { hashString } from './hash-string.js';
-export { getHeader, type HeadersLike, parseRetryAfterMs } from './headers.js';
-export { createSafeLogger, type Logger, type LogLevel, type LogMethod, silentLogger } from './logger.js';
+export type { HeadersLike } from './headers.js';
+export type { Logger, LogLevel, LogMethod } from './logger.js';
 export { type ModelInfo, modelAcceptsPrefill, modelClassOf, parseModelId } from './models.js';
 export { REDACTED, redactSecrets } from './redact.js';
-export { createRequestId } from './request-id.js';
 export type {
   ContentBlockLike,
   MessageParamLike,
@@ -83,15 +77,3 @@ export {
   type Usage,
   usageFromApi,
 } from './usage.js';
-export {
-  describeValue,
-  expectKnownKeys,
-  expectNumber,
-  expectObject,
-  expectOneOf,
-  expectOptionalNumber,
-  expectOptionalSignal,
-  expectString,
-  invalidArgument,
-  type NumberRule,
-} from './validate.js';

@@ -1,4 +1,5 @@
-import { invalidArgument, type TokenEstimator } from '@bulwark/core';
+import type { TokenEstimator } from '@bulwark/core';
+import { invalidArgument } from '@bulwark/core/internal';
 import type { Chunk } from './chunk.js';
 import type { ChunkFormat } from './internal/boundaries.js';
 import { chunkPieces } from './internal/chunk-engine.js';

@@ -1,16 +1,15 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
+import type { FileRefusalReason, TokenEstimator } from '@bulwark/core';
 import {
   expectKnownKeys,
   expectNumber,
   expectObject,
   expectOptionalSignal,
-  type FileRefusalReason,
   invalidArgument,
-  type TokenEstimator,
   throwIfAborted,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { FileAccessError } from './file-access-error.js';

@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type CheckpointStore,
-  expectKnownKeys,
-  expectObject,
-  expectString,
-  invalidArgument,
-} from '@bulwark/core';
+import type { CheckpointStore } from '@bulwark/core';
+import { expectKnownKeys, expectObject, expectString, invalidArgument } from '@bulwark/core/internal';
 import { FileAccessError } from './file-access-error.js';
 import { errnoCode } from './internal/errno.js';
 import { writeFileAtomic } from './write-file-atomic.js';

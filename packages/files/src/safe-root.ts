@@ -1,15 +1,14 @@
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import type { Bus, TokenEstimator } from '@bulwark/core';
 import {
-  type Bus,
   expectKnownKeys,
   expectNumber,
   expectObject,
   expectOneOf,
   expectOptionalSignal,
   invalidArgument,
-  type TokenEstimator,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 import type { Chunk } from './chunk.js';
 import type { ChunkTextOptions } from './chunk-text.js';
 import { type CollectContextOptions, type CollectedContext, collectContextIn } from './collect-context.js';

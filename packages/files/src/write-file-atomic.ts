@@ -8,7 +8,7 @@ import {
   expectOptionalSignal,
   invalidArgument,
   throwIfAborted,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 import { errnoCode } from './internal/errno.js';
 
 export interface WriteFileAtomicOptions {

@@ -1,5 +1,5 @@
+import type { Clock, Logger } from '@bulwark/core';
 import {
-  type Clock,
   expectKnownKeys,
   expectNumber,
   expectObject,
@@ -7,8 +7,7 @@ import {
   expectOptionalNumber,
   expectString,
   invalidArgument,
-  type Logger,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 import type { Cluster, Redis } from 'ioredis';
 
 /** What the store does when Redis does not answer. */

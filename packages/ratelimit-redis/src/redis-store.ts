@@ -1,4 +1,5 @@
-import { createSafeLogger, silentLogger, systemClock } from '@bulwark/core';
+import { systemClock } from '@bulwark/core';
+import { createSafeLogger, silentLogger } from '@bulwark/core/internal';
 import type {
   RateLimitStore,
   StoreBucketName,

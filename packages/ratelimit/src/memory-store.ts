@@ -1,4 +1,5 @@
-import { type Clock, expectKnownKeys, expectObject, systemClock } from '@bulwark/core';
+import { type Clock, systemClock } from '@bulwark/core';
+import { expectKnownKeys, expectObject } from '@bulwark/core/internal';
 import { levelTolerance, refilledLevel, waitForAmountMs } from './internal/bucket-math.js';
 import { type SyncStoreOperations, syncStoreOperations } from './internal/sync-store.js';
 import type {

@@ -1,13 +1,12 @@
+import type { Bus, Clock } from '@bulwark/core';
 import {
-  type Bus,
-  type Clock,
   expectKnownKeys,
   expectNumber,
   expectObject,
   expectOptionalNumber,
   expectString,
   invalidArgument,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 import { type BudgetPeriod, type Budgets, budgetPeriods, type PriceTable } from './budgets.js';
 import type { OutputReservation } from './internal/output-estimator.js';
 import type { RateLimitStore } from './store.js';

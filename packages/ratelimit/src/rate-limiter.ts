@@ -6,14 +6,13 @@ import {
   type Bus,
   createBus,
   emptyUsage,
-  invalidArgument,
   modelClassOf,
   type Reservation,
   rateLimitedInputTokens,
   systemClock,
   type Usage,
-  type UsageEvent,
 } from '@bulwark/core';
+import { invalidArgument } from '@bulwark/core/internal';
 import { type BudgetHold, BudgetTracker, type UsageReport } from './budgets.js';
 import { QueueFullError, RequestTooLargeError, SpendLimitError } from './errors.js';
 import { createAdmissionQueue, type Waiter } from './internal/admission-queue.js';
@@ -47,7 +46,7 @@ export interface RateLimiter extends AdmissionGate {
   levels(model: string): Promise<{ modelClass: string; levels: BucketLevels; throttledUntilMs: number }>;
   /** The limits in effect for a model's class (configured, learnt, or initial). */
   limitsOf(model: string): RateLimits;
-  /** Rejects every waiter with `AbortedError` and stops listening to the bus. */
+  /** Rejects every waiter with `AbortedError` and stops its timers and store subscriptions. */
   close(): void;
 }
 
@@ -110,7 +109,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const budgetTracker = new BudgetTracker(budgets, prices, (model) => classOfModel.get(model));
   const outputEstimator = new OutputEstimator(outputReservation);
   const classes = new Map<string, ClassState<Waiter>>();
-  const reservationsByRequestId = new Map<string, LimiterReservation[]>();
   const spend = { limitedUntilMs: 0 };
   // Reused by every settlement (synchronous, never retained): one allocation less per call.
   const settleScratch: Amounts = { requests: 0, input_tokens: 0, output_tokens: 0 };
@@ -152,7 +150,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     partial: boolean,
   ): void => {
     const { state, amounts, model } = reservation;
-    forgetReservation(reservation);
     state.inFlight -= 1;
     for (const bucket of bucketNames) state.pending[bucket] -= amounts[bucket];
     if (usage && !partial) outputEstimator.record(model, usage.outputTokens);
@@ -177,28 +174,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     wake(state);
   };
 
-  const rememberReservation = (reservation: LimiterReservation): void => {
-    if (reservation.requestId === undefined) return;
-    const list = reservationsByRequestId.get(reservation.requestId);
-    if (list) list.push(reservation);
-    else reservationsByRequestId.set(reservation.requestId, [reservation]);
-  };
-
-  const forgetReservation = (reservation: LimiterReservation): void => {
-    if (reservation.requestId === undefined) return;
-    const list = reservationsByRequestId.get(reservation.requestId);
-    if (!list) return;
-    const index = list.indexOf(reservation);
-    if (index !== -1) list.splice(index, 1);
-    if (list.length === 0) reservationsByRequestId.delete(reservation.requestId);
-  };
-
-  const onUsage = (event: UsageEvent): void => {
-    // Each attempt of a request acquires once and reports usage once: settle the oldest.
-    reservationsByRequestId.get(event.requestId)?.[0]?.settle(event.usage, event.partial);
-  };
-  bus.on('usage', onUsage);
-
   const reserve = (
     state: ClassState<Waiter>,
     request: AdmissionRequest,
@@ -207,16 +182,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   ) => {
     state.inFlight += 1;
     for (const bucket of bucketNames) state.pending[bucket] += amounts[bucket];
-    const reservation = new LimiterReservation(
-      request.model,
-      request.requestId,
-      state,
-      amounts,
-      hold,
-      settleReservation,
-    );
-    rememberReservation(reservation);
-    return reservation;
+    return new LimiterReservation(request.model, request.requestId, state, amounts, hold, settleReservation);
   };
 
   const announceAdmit = (
@@ -319,7 +285,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     learnLimitsFromHeaders,
     stateOf: (model) => stateOf(resolveModelClass(model)),
     allStates: () => classes.values(),
-    ownReservation: (requestId) => reservationsByRequestId.get(requestId)?.[0],
     limitsChanged: (state) => refreshLimits(state, limitSources),
     rejectAllWaiters: (state, error) => {
       for (const waiter of (state as ClassState<Waiter>).queue.drain())
@@ -354,7 +319,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     },
     close() {
       closed = true;
-      bus.off('usage', onUsage);
       for (const state of classes.values()) {
         state.unsubscribe?.();
         state.unsubscribe = undefined;

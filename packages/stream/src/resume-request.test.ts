@@ -1,4 +1,4 @@
-import { buildContinuationPrompt } from '@bulwark/core';
+import { buildContinuationPrompt } from '@bulwark/core/internal';
 import { describe, expect, it } from 'vitest';
 import { buildResumeRequest, chooseContinuationStrategy } from './resume-request.js';
 

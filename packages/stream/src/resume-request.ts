@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { buildContinuationPrompt, modelAcceptsPrefill } from '@bulwark/core';
+import { modelAcceptsPrefill } from '@bulwark/core';
+import { buildContinuationPrompt } from '@bulwark/core/internal';
 
 /** How a broken response is continued. */
 export type ContinuationStrategy = 'prefill' | 'user_turn';

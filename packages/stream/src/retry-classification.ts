@@ -1,4 +1,5 @@
-import { getHeader, type HeadersLike, parseRetryAfterMs, type RetryReason } from '@bulwark/core';
+import type { HeadersLike, RetryReason } from '@bulwark/core';
+import { getHeader, parseRetryAfterMs } from '@bulwark/core/internal';
 import { StreamFailure } from './internal/stream-failure.js';
 
 /** What a failed attempt means for the next one. */

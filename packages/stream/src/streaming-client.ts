@@ -5,6 +5,11 @@ import {
   type CheckpointStore,
   type Clock,
   createBus,
+  InvalidArgumentError,
+  systemClock,
+  type TokenEstimator,
+} from '@bulwark/core';
+import {
   createRequestId,
   expectKnownKeys,
   expectNumber,
@@ -12,11 +17,8 @@ import {
   expectOneOf,
   expectOptionalSignal,
   expectString,
-  InvalidArgumentError,
   invalidArgument,
-  systemClock,
-  type TokenEstimator,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 import { isStreamCheckpoint } from './checkpoint-record.js';
 import { runRequest } from './internal/run-request.js';
 import { MessageSnapshot } from './message-snapshot.js';

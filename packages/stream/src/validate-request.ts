@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { expectNumber, expectObject, expectString, invalidArgument } from '@bulwark/core';
+import { expectNumber, expectObject, expectString, invalidArgument } from '@bulwark/core/internal';
 
 /**
  * Checks a Messages API request before any network call: a model, a non-empty list of

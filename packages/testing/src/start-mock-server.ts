@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { invalidArgument, modelClassOf, sleep } from '@bulwark/core';
+import { modelClassOf } from '@bulwark/core';
+import { invalidArgument, sleep } from '@bulwark/core/internal';
 import type { Fault, FaultPlan } from './fault.js';
 import {
   type ApiFailure,

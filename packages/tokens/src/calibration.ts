@@ -1,4 +1,10 @@
-import { expectKnownKeys, expectNumber, expectObject, expectOneOf, invalidArgument } from '@bulwark/core';
+import {
+  expectKnownKeys,
+  expectNumber,
+  expectObject,
+  expectOneOf,
+  invalidArgument,
+} from '@bulwark/core/internal';
 import type { EncodingName } from './internal/rank-table.js';
 
 /** The family of models whose id `modelClassOf` does not know. */

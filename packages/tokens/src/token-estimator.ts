@@ -1,7 +1,16 @@
 import {
   AbortedError,
-  type Bus,
-  createBus,
+  isAbortError,
+  type Logger,
+  type MessageRequestLike,
+  modelClassOf,
+  type RequestTokenEstimate,
+  type TokenEstimatePart,
+  type TokenEstimator,
+  totalInputTokens,
+  type Usage,
+} from '@bulwark/core';
+import {
   expectKnownKeys,
   expectNumber,
   expectObject,
@@ -9,17 +18,9 @@ import {
   expectOptionalSignal,
   hashString,
   invalidArgument,
-  isAbortError,
-  type Logger,
-  type MessageRequestLike,
-  modelClassOf,
-  type RequestTokenEstimate,
   silentLogger,
-  type TokenEstimatePart,
-  type TokenEstimator,
   throwIfAborted,
-  type UsageEvent,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 import {
   type CalibrationState,
   Calibrator,
@@ -59,8 +60,6 @@ export interface TokenEstimatorOptions {
   encoding?: EncodingName;
   /** `exact` counts with the encoding; `fast` uses `estimateTokensFast` and never loads one. @default 'exact' */
   mode?: 'exact' | 'fast';
-  /** The bus whose `usage` events calibrate the estimator. @default a private bus */
-  bus?: Bus;
   /** Starting ratio (Claude ÷ local tokens) per model family, such as `{ 'claude-sonnet-4': 1.18 }`. @default {} */
   calibrationPriors?: Record<string, number>;
   /** The starting ratio of a family without its own prior. @default 1.2 for cl100k_base, 1.25 for o200k_base */
@@ -69,8 +68,6 @@ export interface TokenEstimatorOptions {
   calibrationWindow?: number;
   /** How many observations the prior is worth against the first ones. @default 1 */
   calibrationPriorWeight?: number;
-  /** Estimates remembered by `requestId` until their usage arrives; the oldest are forgotten first. @default 1000 */
-  maxPendingRequests?: number;
   /** An Anthropic client, for `countWithApi`. @default none */
   client?: CountTokensClient;
   /** Server counts remembered by `countWithApi` (keyed by a hash of the request). @default 64 */
@@ -94,7 +91,13 @@ export interface BulwarkTokenEstimator extends TokenEstimator {
   /** `countTokens` without a promise; throws `EncodingNotReadyError` before `ready()` resolved. */
   countTokensSync(text: string): number;
   /** `estimateRequest` without a promise; throws `EncodingNotReadyError` before `ready()` resolved. */
-  estimateRequestSync(request: MessageRequestLike, options?: { requestId?: string }): RequestTokenEstimate;
+  estimateRequestSync(request: MessageRequestLike): RequestTokenEstimate;
+  /**
+   * Learns the model family's ratio from the input tokens the API reported for the request
+   * `estimate` was made for (uncached, cache writes and cache reads together). Inexact
+   * estimates (a PDF of unknown length, a fast-mode count) teach nothing and are ignored.
+   */
+  calibrate(estimate: RequestTokenEstimate, usage: Usage): void;
   /** The API's own count (`messages.countTokens`) for a request, cached; it also calibrates. */
   countWithApi(request: MessageRequestLike, options?: { signal?: AbortSignal }): Promise<number>;
   /** The ratio `estimateRequest` applies for `model` right now. */
@@ -102,29 +105,20 @@ export interface BulwarkTokenEstimator extends TokenEstimator {
   exportCalibration(): CalibrationState;
   /** Replaces the learnt ratios of the families in `state`, after validating all of it. */
   importCalibration(state: CalibrationState): void;
-  /** Stops listening to the bus. */
-  close(): void;
 }
 
 const optionNames = [
   'encoding',
   'mode',
-  'bus',
   'calibrationPriors',
   'defaultCalibrationPrior',
   'calibrationWindow',
   'calibrationPriorWeight',
-  'maxPendingRequests',
   'client',
   'apiCountCacheSize',
   'loadRankFile',
   'logger',
 ];
-
-interface PendingEstimate {
-  family: string;
-  rawTokens: number;
-}
 
 function familyOf(model: string): string {
   return modelClassOf(model) ?? defaultModelFamily;
@@ -138,8 +132,8 @@ function statusOf(error: unknown): number | undefined {
 /**
  * Creates a token estimator. Counts are exact under the chosen js-tiktoken encoding (equal to
  * `encode(text, [], []).length`: special-token text counts as plain text), in linear time on
- * any input. Request estimates are calibrated to Claude per model family from the `usage`
- * events on the bus.
+ * any input. Request estimates are calibrated to Claude per model family by `calibrate`, which
+ * the code that sent the request calls with the usage the API reported.
  */
 export function createTokenEstimator(options: TokenEstimatorOptions = {}): BulwarkTokenEstimator {
   expectObject('options', options);
@@ -147,11 +141,9 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Bulwa
   const {
     encoding = 'cl100k_base',
     mode = 'exact',
-    bus = createBus(),
     calibrationPriors = {},
     calibrationWindow = 20,
     calibrationPriorWeight = 1,
-    maxPendingRequests = 1000,
     client,
     apiCountCacheSize = 64,
     loadRankFile,
@@ -171,7 +163,6 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Bulwa
   }
   expectNumber('options.calibrationWindow', calibrationWindow, { min: 1, integer: true });
   expectNumber('options.calibrationPriorWeight', calibrationPriorWeight, { min: 0 });
-  expectNumber('options.maxPendingRequests', maxPendingRequests, { min: 0, integer: true });
   expectNumber('options.apiCountCacheSize', apiCountCacheSize, { min: 0, integer: true });
   if (client !== undefined && typeof client?.messages?.countTokens !== 'function') {
     throw invalidArgument('options.client', 'an Anthropic client (with messages.countTokens)', client);
@@ -179,7 +170,6 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Bulwa
   if (loadRankFile !== undefined && typeof loadRankFile !== 'function') {
     throw invalidArgument('options.loadRankFile', 'a function', loadRankFile);
   }
-  if (typeof bus?.on !== 'function') throw invalidArgument('options.bus', 'a Bus', bus);
 
   const calibrator = new Calibrator(
     encoding,
@@ -188,7 +178,6 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Bulwa
     calibrationWindow,
     calibrationPriorWeight,
   );
-  const pending = new Map<string, PendingEstimate>();
   const apiCounts = new BoundedCache<string, number>(Math.max(1, Math.ceil(apiCountCacheSize / 2)));
   let status: EstimatorStatus = mode === 'fast' ? 'fast' : 'idle';
   let encoder: Encoder | undefined;
@@ -226,16 +215,7 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Bulwa
     throw new EncodingNotReadyError({ encoding });
   }
 
-  function estimateSync(
-    request: MessageRequestLike,
-    estimateOptions: { requestId?: string } = {},
-  ): RequestTokenEstimate {
-    expectObject('options', estimateOptions);
-    expectKnownKeys('options', estimateOptions, ['requestId']);
-    const { requestId } = estimateOptions;
-    if (requestId !== undefined && typeof requestId !== 'string') {
-      throw invalidArgument('options.requestId', 'a string', requestId);
-    }
+  function estimateSync(request: MessageRequestLike): RequestTokenEstimate {
     if (encoder === undefined && status !== 'fast') throw new EncodingNotReadyError({ encoding });
     const counter = new RequestPartCounter((text) => countSync(text));
     counter.walk(request);
@@ -257,11 +237,6 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Bulwa
     }
     const modelFamily = familyOf(request.model);
     const calibrationRatio = calibrator.ratio(modelFamily);
-    if (requestId !== undefined && exact && maxPendingRequests > 0) {
-      pending.delete(requestId);
-      while (pending.size >= maxPendingRequests) pending.delete(pending.keys().next().value as string);
-      pending.set(requestId, { family: modelFamily, rawTokens });
-    }
     return {
       rawTokens,
       inputTokens: Math.ceil(rawTokens * calibrationRatio),
@@ -272,18 +247,12 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Bulwa
     };
   }
 
-  const onUsage = (event: UsageEvent): void => {
-    const estimate = pending.get(event.requestId);
-    if (estimate === undefined) return;
-    pending.delete(event.requestId);
-    const { inputTokens, cacheCreationInputTokens, cacheReadInputTokens } = event.usage;
-    calibrator.observe(
-      estimate.family,
-      estimate.rawTokens,
-      inputTokens + cacheCreationInputTokens + cacheReadInputTokens,
-    );
-  };
-  bus.on('usage', onUsage);
+  function calibrate(estimate: RequestTokenEstimate, usage: Usage): void {
+    expectObject('estimate', estimate);
+    expectObject('usage', usage);
+    if (!estimate.exact) return;
+    calibrator.observe(estimate.modelFamily, estimate.rawTokens, totalInputTokens(usage));
+  }
 
   async function countWithApi(
     request: MessageRequestLike,
@@ -346,18 +315,16 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Bulwa
       return countSync(text);
     },
     countTokensSync: (text) => countSync(text),
-    async estimateRequest(request, estimateOptions) {
+    async estimateRequest(request) {
       if (mode === 'exact' && encoder === undefined) await load();
-      return estimateSync(request, estimateOptions);
+      return estimateSync(request);
     },
     estimateRequestSync: estimateSync,
     countWithApi,
     calibrationRatio: (model) => calibrator.ratio(familyOf(expectStringModel(model))),
     exportCalibration: () => calibrator.export(),
     importCalibration: (state) => calibrator.import(state),
-    close: () => {
-      bus.off('usage', onUsage);
-    },
+    calibrate,
   };
 }
 

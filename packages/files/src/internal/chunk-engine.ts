@@ -1,4 +1,4 @@
-import { invalidArgument, throwIfAborted } from '@bulwark/core';
+import { invalidArgument, throwIfAborted } from '@bulwark/core/internal';
 import type { Chunk } from '../chunk.js';
 import { type ChunkFormat, chooseCut, countNewlines, nextWordStart } from './boundaries.js';
 import type { CountTokens } from './counter.js';

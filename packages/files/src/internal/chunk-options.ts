@@ -1,3 +1,4 @@
+import type { TokenEstimator } from '@bulwark/core';
 import {
   expectKnownKeys,
   expectNumber,
@@ -5,8 +6,7 @@ import {
   expectOneOf,
   expectOptionalSignal,
   invalidArgument,
-  type TokenEstimator,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 import type { ChunkFormat } from './boundaries.js';
 
 export interface ValidChunkOptions {

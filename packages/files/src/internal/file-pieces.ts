@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { throwIfAborted } from '@bulwark/core';
+import { throwIfAborted } from '@bulwark/core/internal';
 import type { TextEncodingName } from './decode.js';
 import { encodingRefusal, readAt } from './read-handle.js';
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, open, readlink, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { invalidArgument } from '@bulwark/core';
+import { invalidArgument } from '@bulwark/core/internal';
 import { FileAccessError } from '../file-access-error.js';
 import { errnoCode, refusalFromErrno } from './errno.js';
 

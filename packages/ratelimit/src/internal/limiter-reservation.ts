@@ -9,7 +9,7 @@ export type SettleReservation = (
   partial: boolean,
 ) => void;
 
-/** Capacity held for one call. Only the first of reconcile, release or a bus `usage` event counts. */
+/** Capacity held for one call. Only the first of reconcile or release counts. */
 export class LimiterReservation implements Reservation {
   settled = false;
 
@@ -30,8 +30,8 @@ export class LimiterReservation implements Reservation {
     return this.amounts.output_tokens;
   }
 
-  reconcile(usage: Usage): void {
-    this.settle(usage, false);
+  reconcile(usage: Usage, { partial = false }: { partial?: boolean } = {}): void {
+    this.settle(usage, partial);
   }
 
   release(): void {

@@ -1,12 +1,5 @@
-import {
-  type AdmissionFeedback,
-  type Bus,
-  type Clock,
-  expectObject,
-  expectString,
-  parseRetryAfterMs,
-  type Reservation,
-} from '@bulwark/core';
+import type { AdmissionFeedback, Bus, Clock } from '@bulwark/core';
+import { expectObject, expectString, parseRetryAfterMs } from '@bulwark/core/internal';
 import { SpendLimitError } from '../errors.js';
 import type { RateLimitStore, StoreBucketSync, StoreLevels } from '../store.js';
 import { bucketNames, type ClassState, perMinuteLimits, toBucketLevels } from './class-state.js';
@@ -26,8 +19,6 @@ export interface ObserverContext {
   learnLimitsFromHeaders: boolean;
   stateOf(model: string): ClassState;
   allStates(): Iterable<ClassState>;
-  /** The oldest open reservation of a request, if any. */
-  ownReservation(requestId: string): Reservation | undefined;
   limitsChanged(state: ClassState): void;
   rejectAllWaiters(state: ClassState, error: (model: string) => Error): void;
   pump(state: ClassState): void;
@@ -51,7 +42,7 @@ export function createObserver(context: ObserverContext): (feedback: AdmissionFe
     }
     if (limitsChanged) context.limitsChanged(state);
     // The response's own call was counted by the server for requests and input tokens.
-    const own = feedback.requestId === undefined ? undefined : context.ownReservation(feedback.requestId);
+    const own = feedback.reservation;
     const buckets: StoreBucketSync[] = [];
     for (const bucket of bucketNames) {
       const remaining = fromHeaders[bucket]?.remaining;

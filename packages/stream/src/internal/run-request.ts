@@ -6,11 +6,12 @@ import {
   type CheckpointStore,
   type Clock,
   type ErrorSummary,
+  type RequestTokenEstimate,
   type Reservation,
   type StreamingReason,
-  sleep,
   type TokenEstimator,
 } from '@bulwark/core';
+import { sleep } from '@bulwark/core/internal';
 import { computeRetryDelayMs } from '../backoff.js';
 import type { StreamCheckpoint } from '../checkpoint-record.js';
 import type { MessageSnapshot } from '../message-snapshot.js';
@@ -182,14 +183,15 @@ export async function runRequest(settings: RunnerSettings, input: RunInput): Pro
         });
       }
 
-      let estimatedInputTokens: number | undefined;
+      let estimate: RequestTokenEstimate | undefined;
       if (estimator) {
         try {
-          estimatedInputTokens = (await estimator.estimateRequest(attemptParams, { requestId })).inputTokens;
+          estimate = await estimator.estimateRequest(attemptParams);
         } catch {
-          estimatedInputTokens = undefined;
+          estimate = undefined;
         }
       }
+      const estimatedInputTokens = estimate?.inputTokens;
       let reservation: Reservation | undefined;
       if (admission) {
         try {
@@ -234,7 +236,13 @@ export async function runRequest(settings: RunnerSettings, input: RunInput): Pro
           ? (event: Anthropic.RawMessageStreamEvent) => onEvent(event, { attempt: attemptNumber })
           : undefined,
         onResponse(response: Response) {
-          admission?.observe({ model, status: response.status, headers: response.headers, requestId });
+          admission?.observe({
+            model,
+            status: response.status,
+            headers: response.headers,
+            requestId,
+            ...(reservation ? { reservation } : {}),
+          });
         },
         afterEvent: checkpointer
           ? () => {
@@ -261,7 +269,7 @@ export async function runRequest(settings: RunnerSettings, input: RunInput): Pro
         const reachedModel = snapshot.attemptStarted;
         const attemptUsage = snapshot.finishAttempt(true);
         if (reachedModel) {
-          reservation?.reconcile(attemptUsage);
+          reservation?.reconcile(attemptUsage, { partial: true });
           bus.emit('usage', { requestId, model, attempt, usage: attemptUsage, partial: true });
         } else {
           reservation?.release();
@@ -366,6 +374,7 @@ export async function runRequest(settings: RunnerSettings, input: RunInput): Pro
 
       const usage = snapshot.finishAttempt(false);
       reservation?.reconcile(usage);
+      if (estimate) estimator?.calibrate?.(estimate, usage);
       bus.emit('usage', { requestId, model, attempt, usage, partial: false });
       const message = snapshot.toMessage() as Anthropic.Message;
       if (checkpointer) await checkpointer.delete();

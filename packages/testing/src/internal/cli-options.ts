@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { invalidArgument } from '@bulwark/core';
+import { invalidArgument } from '@bulwark/core/internal';
 import type { MockServerOptions, RateLimits } from '../mock-server-options.js';
 
 export const cliUsage = `Usage: bulwark-mock [options]

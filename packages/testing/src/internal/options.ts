@@ -1,12 +1,11 @@
+import { type Clock, systemClock } from '@bulwark/core';
 import {
-  type Clock,
   expectKnownKeys,
   expectNumber,
   expectObject,
   expectString,
   invalidArgument,
-  systemClock,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 import type { FaultPlan } from '../fault.js';
 import type { MockServerOptions, RateLimits } from '../mock-server-options.js';
 import type { ServerTokenizerOptions } from '../server-tokenizer.js';

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { type Clock, type ClockTimer, sleep } from '@bulwark/core';
+import type { Clock, ClockTimer } from '@bulwark/core';
+import { sleep } from '@bulwark/core/internal';
 import type { Fault } from '../fault.js';
 import type { RequestLogEntry } from '../mock-server.js';
 import { errorFrame, malformedFrame, pingFrame, type SseFrame } from './message-body.js';

@@ -6,7 +6,7 @@ import {
   expectString,
   invalidArgument,
   serverToolResultBlockTypes,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 import { imageTokens, requestOverheads as overheads } from '../request-overheads.js';
 import { base64DecodedLength, decodeBase64Prefix } from './base64-bytes.js';
 import { readImageDimensions } from './image-dimensions.js';
