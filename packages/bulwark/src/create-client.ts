@@ -1,9 +1,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import {
-  AbortedError,
   attachLogger,
-  BulwarkError,
   type Bus,
+  type CheckpointStore,
   type Clock,
   createBus,
   type Logger,
@@ -11,14 +10,7 @@ import {
   type RequestTokenEstimate,
   systemClock,
 } from '@bulwark/core';
-import { expectKnownKeys, expectObject, expectString } from '@bulwark/core/internal';
-import {
-  type Chunk,
-  type ChunkFileOptions,
-  createFileCheckpointStore,
-  openSafeRoot,
-  type SafeRoot,
-} from '@bulwark/files';
+import { expectKnownKeys, expectObject } from '@bulwark/core/internal';
 import {
   type Budgets,
   createRateLimiter,
@@ -35,6 +27,7 @@ import {
   type StreamingClient,
 } from '@bulwark/stream';
 import { type BulwarkTokenEstimator, createTokenEstimator, type EncodingName } from '@bulwark/tokens';
+import { CallTracker } from './call-tracker.js';
 import { priceOf } from './default-prices.js';
 import { createUsageTracker, type ModelUsageTotals } from './usage-tracker.js';
 
@@ -78,10 +71,8 @@ export interface BulwarkClientOptions {
   streamingThresholdTokens?: number;
   /** How often `stream:progress` is emitted; `Infinity` turns it off. @default 1000 */
   progressIntervalMs?: number;
-  /** Save partial responses here, so `resumeFromCheckpoint` survives a crash. @default none */
-  checkpointDir?: string;
-  /** The directory `chunkFile` paths resolve inside of. @default process.cwd() */
-  fileRoot?: string;
+  /** Where partial answers are saved, so `resumeFromCheckpoint` survives a crash. @default none */
+  checkpoints?: CheckpointStore;
   /** The encoding token counts use. @default 'cl100k_base' */
   encoding?: EncodingName;
   /** The model `getCompletion` uses when none is given. @default 'claude-sonnet-4-6' */
@@ -108,20 +99,20 @@ export interface BulwarkClient {
     params: Anthropic.MessageCreateParams,
     options?: CreateMessageOptions,
   ): Promise<Anthropic.Message>;
-  /** Finishes a request whose process died, from its checkpoint (needs `checkpointDir`). */
+  /** Finishes a request whose process died, from its checkpoint (needs `checkpoints`). */
   resumeFromCheckpoint(key: string, options?: ResumeFromCheckpointOptions): Promise<Anthropic.Message>;
   /** Exact tokens of `text` under the estimator's encoding. */
   countTokens(text: string): Promise<number>;
   /** Input tokens of a whole request: raw, calibrated to Claude, and by part. */
   estimateRequest(params: Anthropic.MessageCreateParams): Promise<RequestTokenEstimate>;
-  /** A file's chunks within `maxTokens` each, read in bounded memory, inside `fileRoot`. */
-  chunkFile(path: string, options: ChunkFileOptions): AsyncGenerator<Chunk>;
   /** Requests, tokens, cost, retries, resumes and 429s per model since the client was created. */
   usage(): ClientUsage;
+  /** Every event of every part, for observers (loggers, telemetry, dashboards). */
   readonly bus: Bus;
+  /** The rate limiter, for its levels, learnt limits and budget totals. */
   readonly limiter: RateLimiter;
+  /** The token estimator, for counts and its calibration (`exportCalibration`). */
   readonly estimator: BulwarkTokenEstimator;
-  readonly streaming: StreamingClient;
   /**
    * Stops the client: new calls are refused, in-flight ones finish (or are aborted with
    * `abortInFlight`, keeping their partial output in the checkpoint store), timers stop and
@@ -143,8 +134,7 @@ const optionNames = [
   'stallTimeoutMs',
   'streamingThresholdTokens',
   'progressIntervalMs',
-  'checkpointDir',
-  'fileRoot',
+  'checkpoints',
   'encoding',
   'defaultModel',
   'logger',
@@ -153,81 +143,34 @@ const optionNames = [
   'clock',
 ] as const;
 
-const closedMarker = 'bulwark.error.client_closed';
-const closedSymbol = Symbol.for(closedMarker);
-
-/** A call was made on a client after `close()`. */
-export class ClientClosedError extends BulwarkError {
-  readonly [closedSymbol] = true;
-  constructor() {
-    super({ message: 'The Bulwark client is closed', code: 'client_closed' });
-    this.name = 'ClientClosedError';
-  }
-  static override isInstance(error: unknown): error is ClientClosedError {
-    return BulwarkError.hasMarker(error, closedMarker);
-  }
+interface Parts {
+  estimator: BulwarkTokenEstimator;
+  limiter: RateLimiter;
+  streaming: StreamingClient;
+  detachLogger: (() => void) | undefined;
 }
 
 /**
- * Wires Bulwark together on one bus: the token estimator (calibrating itself from usage), the
- * rate limiter (reserving before each attempt, reconciling from usage, following headers),
- * the streaming client (streaming big requests, owning retries, resuming broken streams),
- * file checkpoints when `checkpointDir` is given, and a redacting logger when `logger` is.
+ * Builds the parts on one bus. Each part checks its own options; if a later part refuses
+ * them, what earlier parts attached to the bus (which may be the caller's) is undone, so a
+ * refused call leaves nothing behind.
  */
-export function createClient(options: BulwarkClientOptions = {}): BulwarkClient {
-  expectObject('options', options);
-  expectKnownKeys('options', options, optionNames);
-  const {
-    apiKey,
-    baseURL,
-    anthropic,
-    limits,
-    limitsByModelClass,
-    store,
-    budgets,
-    prices,
-    retry = {},
-    stallTimeoutMs,
-    streamingThresholdTokens,
-    progressIntervalMs,
-    checkpointDir,
-    fileRoot,
-    encoding,
-    defaultModel,
-    logger,
-    logLevel = 'info',
-    bus = createBus(),
-    clock = systemClock,
-  } = options;
-  if (checkpointDir !== undefined) expectString('checkpointDir', checkpointDir);
-  if (fileRoot !== undefined) expectString('fileRoot', fileRoot);
-  expectObject('retry', retry);
-  expectKnownKeys('retry', retry, [
-    'maxRetries',
-    'initialRetryDelayMs',
-    'maxRetryDelayMs',
-    'maxTotalRetryDelayMs',
-  ]);
-
-  // Each part checks its own options; if a later part refuses them, undo what earlier parts
-  // attached to the bus (which may be the caller's), so a refused call leaves nothing behind.
+function createParts(options: BulwarkClientOptions, bus: Bus, clock: Clock): Parts {
+  const { logger, logLevel = 'info', encoding, anthropic, apiKey, baseURL, retry = {} } = options;
   const detachLogger = logger ? attachLogger(bus, logger, { level: logLevel }) : undefined;
-  let estimator: BulwarkTokenEstimator | undefined;
   let limiter: RateLimiter | undefined;
-  let streaming: StreamingClient;
   try {
-    estimator = createTokenEstimator(encoding ? { encoding } : {});
+    const estimator = createTokenEstimator(encoding ? { encoding } : {});
     limiter = createRateLimiter({
       bus,
       clock,
-      ...(limits ? { limits } : {}),
-      ...(limitsByModelClass ? { limitsByModelClass } : {}),
-      ...(store ? { store } : {}),
-      ...(budgets ? { budgets } : {}),
-      ...(prices ? { prices } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.limitsByModelClass ? { limitsByModelClass: options.limitsByModelClass } : {}),
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.budgets ? { budgets: options.budgets } : {}),
+      ...(options.prices ? { prices: options.prices } : {}),
     });
-    const checkpoints = checkpointDir ? createFileCheckpointStore({ directory: checkpointDir }) : undefined;
-    streaming = createStreamingClient({
+    const streaming = createStreamingClient({
       bus,
       clock,
       estimator,
@@ -235,80 +178,63 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
       ...(anthropic ? { client: anthropic } : {}),
       ...(!anthropic && apiKey !== undefined ? { apiKey } : {}),
       ...(!anthropic && baseURL !== undefined ? { baseURL } : {}),
-      ...(checkpoints ? { checkpoints } : {}),
-      ...(stallTimeoutMs !== undefined ? { stallTimeoutMs } : {}),
-      ...(streamingThresholdTokens !== undefined ? { streamingThresholdTokens } : {}),
-      ...(progressIntervalMs !== undefined ? { progressIntervalMs } : {}),
-      ...(defaultModel !== undefined ? { defaultModel } : {}),
+      ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
+      ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
+      ...(options.streamingThresholdTokens !== undefined
+        ? { streamingThresholdTokens: options.streamingThresholdTokens }
+        : {}),
+      ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+      ...(options.defaultModel !== undefined ? { defaultModel: options.defaultModel } : {}),
       ...retry,
     });
+    return { estimator, limiter, streaming, detachLogger };
   } catch (error) {
     limiter?.close();
     detachLogger?.();
     throw error;
   }
-  const tracker = createUsageTracker(bus, { pricesOf: (model) => priceOf(model, prices) });
+}
 
-  let closed = false;
-  /** Calls under way: the controller `close({ abortInFlight })` aborts, and the call settled quietly. */
-  const inFlight = new Map<AbortController, Promise<unknown>>();
-  let safeRoot: Promise<SafeRoot> | undefined;
-
-  /** Runs `task` with a signal that follows the caller's and that `close` can abort, while tracking it. */
-  const track = <T>(
-    signal: AbortSignal | undefined,
-    task: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> => {
-    if (closed) return Promise.reject(new ClientClosedError());
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) controller.abort(signal.reason);
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    const call = task(controller.signal).finally(() => {
-      signal?.removeEventListener('abort', onAbort);
-      inFlight.delete(controller);
-    });
-    inFlight.set(
-      controller,
-      call.catch(() => undefined),
-    );
-    return call;
-  };
+/**
+ * Wires Bulwark together on one bus: the token estimator (calibrated by the streaming client
+ * from each response's usage), the rate limiter (reserving before each attempt, reconciled by
+ * the streaming client, following headers), the streaming client (streaming big requests,
+ * owning retries, resuming broken streams), checkpoints when a store is given, and a
+ * redacting logger when `logger` is. Runs on any runtime the SDK runs on; file features are
+ * in `bulwark/node`.
+ */
+export function createClient(options: BulwarkClientOptions = {}): BulwarkClient {
+  expectObject('options', options);
+  expectKnownKeys('options', options, optionNames);
+  expectObject('retry', options.retry ?? {});
+  const bus = options.bus ?? createBus();
+  const clock = options.clock ?? systemClock;
+  const { estimator, limiter, streaming, detachLogger } = createParts(options, bus, clock);
+  const tracker = createUsageTracker(bus, { pricesOf: (model) => priceOf(model, options.prices) });
+  const calls = new CallTracker();
 
   return {
     bus,
     limiter,
     estimator,
-    streaming,
     getCompletion: (prompt, completionOptions) =>
-      track(completionOptions?.signal, (signal) =>
+      calls.track(completionOptions?.signal, (signal) =>
         streaming.getCompletion(prompt, { ...completionOptions, signal }),
       ),
     createMessage: (params, messageOptions = {}) =>
-      track(messageOptions.signal, (signal) =>
+      calls.track(messageOptions.signal, (signal) =>
         streaming.createMessage(params, { ...messageOptions, signal }),
       ),
     resumeFromCheckpoint: (key, resumeOptions = {}) =>
-      track(resumeOptions.signal, (signal) =>
+      calls.track(resumeOptions.signal, (signal) =>
         streaming.resumeFromCheckpoint(key, { ...resumeOptions, signal }),
       ),
     countTokens: (text) => estimator.countTokens(text),
     estimateRequest: (params) => estimator.estimateRequest(params),
-    async *chunkFile(path, chunkOptions) {
-      if (closed) throw new ClientClosedError();
-      safeRoot ??= openSafeRoot(fileRoot ?? process.cwd(), { estimator, bus });
-      yield* (await safeRoot).chunkFile(path, chunkOptions);
-    },
     usage: () => tracker.snapshot(),
     async close({ abortInFlight = false } = {}) {
-      if (closed) return;
-      closed = true;
-      if (abortInFlight) {
-        for (const controller of inFlight.keys()) {
-          controller.abort(new AbortedError({ message: 'The client was closed' }));
-        }
-      }
-      await Promise.all(inFlight.values());
+      if (calls.isClosed) return;
+      await calls.close({ abortInFlight });
       limiter.close();
       tracker.stop();
       detachLogger?.();
