@@ -1,4 +1,4 @@
-import type { ErrorSummary } from './events.js';
+import type { ErrorSummary } from './request-events.js';
 
 /**
  * A summary of `error` that is safe to emit on the bus: its name, message and Bulwark `code`,

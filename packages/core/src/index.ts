@@ -25,40 +25,45 @@ export {
   InvalidArgumentError,
   isAbortError,
 } from './errors.js';
-export {
-  type BucketLevel,
-  type BucketLevels,
-  type BudgetExceededEvent,
-  type BulwarkEventName,
-  type BulwarkEvents,
-  bulwarkEventNames,
-  type CheckpointFailedEvent,
-  type CheckpointSavedEvent,
-  type ErrorSummary,
-  type FileChunkEvent,
-  type FileRefusalReason,
-  type FileRefusedEvent,
-  type GiveUpReason,
-  type RateLimitAdmitEvent,
-  type RateLimitBucket,
-  type RateLimitThrottledEvent,
-  type RateLimitUpdateEvent,
-  type RateLimitWaitEvent,
-  type RequestEndEvent,
-  type RequestErrorEvent,
-  type RequestStartEvent,
-  type RetryReason,
-  type RetryScheduledEvent,
-  type StreamingReason,
-  type StreamProgressEvent,
-  type StreamResumeEvent,
-  type StreamStallEvent,
-  type UsageEvent,
-} from './events.js';
+export { type BulwarkEventName, type BulwarkEvents, bulwarkEventNames } from './events.js';
+export type { FileChunkEvent, FileRefusalReason, FileRefusedEvent } from './file-events.js';
 export type { HeadersLike } from './headers.js';
 export type { Logger, LogLevel, LogMethod } from './logger.js';
 export { type ModelInfo, modelAcceptsPrefill, modelClassOf, parseModelId } from './models.js';
+export type {
+  BucketLevel,
+  BucketLevels,
+  BudgetExceededEvent,
+  BudgetLevelEvent,
+  RateLimitAdmitEvent,
+  RateLimitBucket,
+  RateLimitThrottledEvent,
+  RateLimitUpdateEvent,
+  RateLimitWaitEvent,
+} from './ratelimit-events.js';
 export { REDACTED, redactSecrets } from './redact.js';
+export type {
+  CheckpointFailedEvent,
+  CheckpointSavedEvent,
+  CircuitState,
+  CircuitStateEvent,
+  ErrorSummary,
+  FallbackReason,
+  FallbackSwitchedEvent,
+  GiveUpReason,
+  RequestEndEvent,
+  RequestErrorEvent,
+  RequestStartEvent,
+  RetryReason,
+  RetryScheduledEvent,
+  StreamContinueEvent,
+  StreamFirstTokenEvent,
+  StreamingReason,
+  StreamProgressEvent,
+  StreamResumeEvent,
+  StreamStallEvent,
+  UsageEvent,
+} from './request-events.js';
 export type {
   ContentBlockLike,
   MessageParamLike,
