@@ -7,6 +7,8 @@ import {
   createBus,
   type Logger,
   type LogLevel,
+  type PriceTable,
+  priceOf,
   type RequestTokenEstimate,
   systemClock,
 } from '@bulwark/core';
@@ -14,7 +16,6 @@ import { expectKnownKeys, expectObject } from '@bulwark/core/internal';
 import {
   type Budgets,
   createRateLimiter,
-  type PriceTable,
   type RateLimiter,
   type RateLimitStore,
   type RateLimits,
@@ -28,7 +29,6 @@ import {
 } from '@bulwark/stream';
 import { type BulwarkTokenEstimator, createTokenEstimator, type EncodingName } from '@bulwark/tokens';
 import { CallTracker } from './call-tracker.js';
-import { priceOf } from './default-prices.js';
 import { createUsageTracker, type ModelUsageTotals } from './usage-tracker.js';
 
 /** Retry settings of the streaming client (see `@bulwark/stream`). */

@@ -10,16 +10,17 @@ export {
   type Clock,
   createBus,
   createMemoryCheckpointStore,
+  defaultPriceOf,
   InvalidArgumentError,
   type Logger,
   type LogLevel,
+  type ModelPrice,
+  type PriceTable,
   type Usage,
 } from '@bulwark/core';
 export {
   BudgetExceededError,
   type Budgets,
-  type ModelPrice,
-  type PriceTable,
   QueueFullError,
   type RateLimitStore,
   type RateLimits,
@@ -42,5 +43,4 @@ export {
   createClient,
   type RetryOptions,
 } from './create-client.js';
-export { defaultPriceOf } from './default-prices.js';
 export type { ModelUsageTotals } from './usage-tracker.js';

@@ -30,6 +30,14 @@ export type { FileChunkEvent, FileRefusalReason, FileRefusedEvent } from './file
 export type { HeadersLike } from './headers.js';
 export type { Logger, LogLevel, LogMethod } from './logger.js';
 export { type ModelInfo, modelAcceptsPrefill, modelClassOf, parseModelId } from './models.js';
+export {
+  batchPriceFactor,
+  costOfUsage,
+  defaultPriceOf,
+  type ModelPrice,
+  type PriceTable,
+  priceOf,
+} from './prices.js';
 export type {
   BucketLevel,
   BucketLevels,
