@@ -1,25 +1,11 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { type CheckpointStore, createBus, createManualClock } from '@bulwark/core';
-import { startMockServer } from '@bulwark/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StreamInterruptedError } from './stream-interrupted-error.js';
 import { createStreamingClient } from './streaming-client.js';
 import { recordEvents, settleWithClock, textOf } from './test-support/harness.js';
+import { useMockServer, withoutTimers } from './test-support/mock-server.js';
 
-let server: Awaited<ReturnType<typeof startMockServer>>;
-let sdk: Anthropic;
-
-beforeAll(async () => {
-  server = await startMockServer({ seed: 41, outputTokens: { min: 60, max: 120 } });
-  sdk = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.setFaults({});
-});
+const mock = useMockServer({ seed: 41, outputTokens: { min: 60, max: 120 } });
 
 /** A store whose saves and deletes always reject, as a full or read-only disk would. */
 function createFailingStore(): CheckpointStore {
@@ -47,14 +33,13 @@ function setup(retry: { maxRetries?: number } = {}) {
   const saved = recordEvents(bus, ['checkpoint:saved']);
   const failed = recordEvents(bus, ['checkpoint:failed']);
   const client = createStreamingClient({
-    client: sdk,
+    client: mock.sdk,
     bus,
     clock,
     checkpoints: createFailingStore(),
     checkpointEveryTokens: 5,
     retry,
-    stallTimeoutMs: Number.POSITIVE_INFINITY,
-    progressIntervalMs: Number.POSITIVE_INFINITY,
+    ...withoutTimers,
   });
   const failures = () => failed.map((event) => event.payload);
   return { client, clock, saved, failures };
@@ -67,7 +52,7 @@ describe('a checkpoint store that fails', () => {
       client.createMessage(request, { requestId: 'req-1', checkpointKey: 'job-1' }),
       clock,
     );
-    expect(textOf(message)).toBe(server.expectedText(request));
+    expect(textOf(message)).toBe(mock.server.expectedText(request));
     expect(saved).toEqual([]);
     const saves = failures().filter((failure) => failure.operation === 'save');
     expect(saves.length).toBeGreaterThan(0);
@@ -88,7 +73,7 @@ describe('a checkpoint store that fails', () => {
   });
 
   it('reports the failed save of a request that gives up, and rejects with the request’s own error', async () => {
-    server.setFaults({ schedule: { 1: { kind: 'drop', afterEvents: 20 } } });
+    mock.server.setFaults({ schedule: { 1: { kind: 'drop', afterEvents: 20 } } });
     const { client, clock, failures } = setup({ maxRetries: 0 });
     const error = await settleWithClock(client.createMessage(request, { requestId: 'req-2' }), clock).catch(
       (reason: unknown) => reason,

@@ -1,27 +1,14 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { type AdmissionGate, createBus, createManualClock } from '@bulwark/core';
 import { getHeader } from '@bulwark/core/internal';
-import { type Fault, startMockServer } from '@bulwark/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Fault } from '@bulwark/testing';
+import { describe, expect, it } from 'vitest';
 import type { RetryOptions } from './options.js';
 import { StreamInterruptedError } from './stream-interrupted-error.js';
 import { createStreamingClient } from './streaming-client.js';
 import { createRecordingGate, recordEvents, settleWithClock, textOf } from './test-support/harness.js';
+import { useMockServer, withoutTimers } from './test-support/mock-server.js';
 
-let server: Awaited<ReturnType<typeof startMockServer>>;
-let sdk: Anthropic;
-
-beforeAll(async () => {
-  server = await startMockServer({ seed: 31, outputTokens: { min: 20, max: 60 } });
-  sdk = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.setFaults({});
-});
+const mock = useMockServer({ seed: 31, outputTokens: { min: 20, max: 60 } });
 
 const request = {
   model: 'claude-haiku-4-5',
@@ -52,12 +39,11 @@ async function run({
   const errorEvents = recordEvents(bus, ['request:error']);
   const retryEvents = recordEvents(bus, ['retry:scheduled']);
   const client = createStreamingClient({
-    client: sdk,
+    client: mock.sdk,
     bus,
     clock,
     random: () => 0,
-    stallTimeoutMs: Number.POSITIVE_INFINITY,
-    progressIntervalMs: Number.POSITIVE_INFINITY,
+    ...withoutTimers,
     ...(retry ? { retry } : {}),
     ...(admission ? { admission } : {}),
   });
@@ -80,15 +66,15 @@ function interrupted(error: unknown): StreamInterruptedError {
 
 describe('waits the server asks for', () => {
   it("honours a 2 s retry-after although maxRetryDelayMs is 300 ms: that caps only Bulwark's backoff", async () => {
-    server.setFaults({ schedule: { 1: rateLimited(2) } });
+    mock.server.setFaults({ schedule: { 1: rateLimited(2) } });
     const outcome = await run({ retry: { maxRetryDelayMs: 300 } });
-    expect(textOf(outcome.message)).toBe(server.expectedText(request));
+    expect(textOf(outcome.message)).toBe(mock.server.expectedText(request));
     expect(outcome.retries).toMatchObject([{ reason: 'rate_limited', delayMs: 2000 }]);
     expect(outcome.waitedMs).toBe(2000);
   });
 
   it('gives up with retry_after_too_long when the server asks for more than maxRetryAfterMs', async () => {
-    server.setFaults({ schedule: { 1: rateLimited(120) } });
+    mock.server.setFaults({ schedule: { 1: rateLimited(120) } });
     const outcome = await run({});
     const error = interrupted(outcome.error);
     expect(error.giveUpReason).toBe('retry_after_too_long');
@@ -97,14 +83,14 @@ describe('waits the server asks for', () => {
     );
     expect(error.message).not.toContain('retries');
     expect(outcome.errors).toMatchObject([{ willRetry: false, giveUpReason: 'retry_after_too_long' }]);
-    expect(server.requests).toHaveLength(1);
+    expect(mock.server.requests).toHaveLength(1);
     expect(outcome.waitedMs).toBe(0);
   });
 
   it('waits for a long retry-after when maxRetryAfterMs allows it', async () => {
-    server.setFaults({ schedule: { 1: rateLimited(120) } });
+    mock.server.setFaults({ schedule: { 1: rateLimited(120) } });
     const outcome = await run({ retry: { maxRetryAfterMs: 180_000 } });
-    expect(textOf(outcome.message)).toBe(server.expectedText(request));
+    expect(textOf(outcome.message)).toBe(mock.server.expectedText(request));
     expect(outcome.waitedMs).toBe(120_000);
   });
 });
@@ -124,7 +110,7 @@ describe('the reason a request gives up', () => {
     const { gate } = createRecordingGate();
     const outcome = await run({ admission: gate, faults: { kind: 'spend_limit' } });
     expect(interrupted(outcome.error).giveUpReason).toBe('not_retryable');
-    expect(server.requests).toHaveLength(1);
+    expect(mock.server.requests).toHaveLength(1);
   });
 
   it('says max_retries once every retry is used up', async () => {
@@ -147,13 +133,13 @@ describe('the reason a request gives up', () => {
     expect(error.message).toContain('would pass maxTotalRetryDelayMs (7000 ms; 6000 ms waited so far)');
     expect(outcome.retries.map((retry) => retry.delayMs)).toEqual([3000, 3000]);
     expect(outcome.waitedMs).toBe(6000);
-    expect(server.requests).toHaveLength(3);
+    expect(mock.server.requests).toHaveLength(3);
   });
 });
 
 describe('rate-limit 429s paced by an admission gate', () => {
   it('does not count them toward maxRetries, and leaves the waiting to the gate', async () => {
-    server.setFaults({
+    mock.server.setFaults({
       schedule: {
         1: rateLimited(1),
         2: rateLimited(1),
@@ -163,8 +149,8 @@ describe('rate-limit 429s paced by an admission gate', () => {
     });
     const { gate, calls } = createRecordingGate();
     const outcome = await run({ admission: gate, retry: { maxRetries: 1 } });
-    expect(textOf(outcome.message)).toBe(server.expectedText(request));
-    expect(server.requests).toHaveLength(5);
+    expect(textOf(outcome.message)).toBe(mock.server.expectedText(request));
+    expect(mock.server.requests).toHaveLength(5);
     expect(outcome.retries.map((retry) => [retry.reason, retry.delayMs])).toEqual([
       ['rate_limited', 1000],
       ['rate_limited', 1000],
@@ -202,6 +188,6 @@ describe('rate-limit 429s paced by an admission gate', () => {
       faults: { kind: 'status', status: 429 },
     });
     expect(interrupted(outcome.error).giveUpReason).toBe('max_retries');
-    expect(server.requests).toHaveLength(2);
+    expect(mock.server.requests).toHaveLength(2);
   });
 });

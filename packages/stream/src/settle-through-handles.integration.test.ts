@@ -1,24 +1,10 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { createManualClock, type RequestTokenEstimate, type TokenEstimator, type Usage } from '@bulwark/core';
-import { startMockServer } from '@bulwark/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createStreamingClient } from './streaming-client.js';
 import { createRecordingGate, type Settlement, settleWithClock, textOf } from './test-support/harness.js';
+import { useMockServer, withoutTimers } from './test-support/mock-server.js';
 
-let server: Awaited<ReturnType<typeof startMockServer>>;
-let sdk: Anthropic;
-
-beforeAll(async () => {
-  server = await startMockServer({ seed: 23, outputTokens: { min: 60, max: 120 } });
-  sdk = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-  server.setFaults({});
-});
+const mock = useMockServer({ seed: 23, outputTokens: { min: 60, max: 120 } });
 
 /** A token estimator with its own state and no bus: it records each estimate it made and each calibration. */
 function createRecordingEstimator() {
@@ -54,13 +40,12 @@ function setup() {
   const { gate, calls, reservations } = createRecordingGate();
   const recording = createRecordingEstimator();
   const client = createStreamingClient({
-    client: sdk,
+    client: mock.sdk,
     clock,
     admission: gate,
     estimator: recording.estimator,
     random: () => 0,
-    stallTimeoutMs: Number.POSITIVE_INFINITY,
-    progressIntervalMs: Number.POSITIVE_INFINITY,
+    ...withoutTimers,
   });
   return { client, clock, calls, reservations, ...recording };
 }
@@ -73,18 +58,20 @@ const request = {
 
 describe('settling each attempt through the handles the client holds', () => {
   it('releases a retried attempt that never reached the model and calibrates the one that completed', async () => {
-    server.setFaults({ schedule: { 1: { kind: 'status', status: 529, errorType: 'overloaded_error' } } });
+    mock.server.setFaults({
+      schedule: { 1: { kind: 'status', status: 529, errorType: 'overloaded_error' } },
+    });
     const run = setup();
     const message = await settleWithClock(run.client.createMessage(request), run.clock);
-    expect(textOf(message)).toBe(server.expectedText(request));
+    expect(textOf(message)).toBe(mock.server.expectedText(request));
 
     expect(run.reservations.map((entry) => entry.settlements)).toEqual([
       [{ kind: 'release' }],
       [{ kind: 'reconcile', usage: expect.any(Object), partial: false }],
     ]);
     const completeUsage = (run.reservations[1]!.settlements[0] as { usage: Usage }).usage;
-    expect(completeUsage.inputTokens).toBe(server.requests[1]!.inputTokens);
-    expect(completeUsage.outputTokens).toBe(server.requests[1]!.outputTokens);
+    expect(completeUsage.inputTokens).toBe(mock.server.requests[1]!.inputTokens);
+    expect(completeUsage.outputTokens).toBe(mock.server.requests[1]!.outputTokens);
     expect(run.estimates).toHaveLength(2);
     expect(run.calibrations).toHaveLength(1);
     expect(run.calibrations[0]!.estimate).toBe(run.estimates[1]);
@@ -92,29 +79,29 @@ describe('settling each attempt through the handles the client holds', () => {
   });
 
   it('reconciles a broken stream as partial and its resumed attempt as complete, calibrating only the latter', async () => {
-    server.setFaults({ schedule: { 1: { kind: 'drop', afterEvents: 20 } } });
+    mock.server.setFaults({ schedule: { 1: { kind: 'drop', afterEvents: 20 } } });
     const run = setup();
     const message = await settleWithClock(run.client.createMessage(request), run.clock);
-    expect(textOf(message)).toBe(server.expectedText(request));
-    expect(server.requests[1]?.continuation).toBe('prefill');
+    expect(textOf(message)).toBe(mock.server.expectedText(request));
+    expect(mock.server.requests[1]?.continuation).toBe('prefill');
 
     const settlements = run.reservations.map((entry) => entry.settlements);
     expect(settlements).toHaveLength(2);
     expect(settlements.map((list) => list.length)).toEqual([1, 1]);
     const [broken, resumed] = settlements.map((list) => list[0]) as Array<Settlement & { kind: 'reconcile' }>;
     expect(broken).toMatchObject({ kind: 'reconcile', partial: true });
-    expect(broken!.usage.inputTokens).toBe(server.requests[0]!.inputTokens);
+    expect(broken!.usage.inputTokens).toBe(mock.server.requests[0]!.inputTokens);
     expect(broken!.usage.outputTokens).toBeGreaterThan(0);
     expect(resumed).toMatchObject({ kind: 'reconcile', partial: false });
-    expect(resumed!.usage.inputTokens).toBe(server.requests[1]!.inputTokens);
-    expect(resumed!.usage.outputTokens).toBe(server.requests[1]!.outputTokens);
+    expect(resumed!.usage.inputTokens).toBe(mock.server.requests[1]!.inputTokens);
+    expect(resumed!.usage.outputTokens).toBe(mock.server.requests[1]!.outputTokens);
 
     expect(run.estimates).toHaveLength(2);
     expect(run.calibrations).toEqual([{ estimate: run.estimates[1], usage: resumed!.usage }]);
   });
 
   it('tells the gate of every response with the reservation of the attempt it answers', async () => {
-    server.setFaults({
+    mock.server.setFaults({
       schedule: { 1: { kind: 'status', status: 529 }, 2: { kind: 'drop', afterEvents: 15 } },
     });
     const run = setup();

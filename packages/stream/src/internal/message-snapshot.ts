@@ -2,11 +2,12 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { addUsage, emptyUsage, type Usage, usageFromApi } from '@bulwark/core';
 import type { SnapshotBlock, SnapshotState } from '../checkpoint-record.js';
 import {
+  applyMessageDelta,
   applyNonTextDelta,
   blockForOutput,
   dropRepeatedPrefix,
   dropUnfinishedTail,
-} from './snapshot-blocks.js';
+} from './snapshot-updates.js';
 
 type Message = Anthropic.Message;
 type ContentBlock = Anthropic.ContentBlock;
@@ -81,11 +82,6 @@ export class MessageSnapshot {
     return this.entries;
   }
 
-  /** True when any block was received. */
-  get hasContent(): boolean {
-    return this.entries.length > 0;
-  }
-
   /** True once this attempt's `message_start` arrived (it reached the model). */
   get attemptStarted(): boolean {
     return this.started;
@@ -124,7 +120,7 @@ export class MessageSnapshot {
         return undefined;
       }
       case 'message_delta':
-        this.applyMessageDelta(event);
+        this.attemptUsage = applyMessageDelta(this.message, this.attemptUsage, event);
         return undefined;
       case 'message_start': {
         this.started = true;
@@ -157,23 +153,6 @@ export class MessageSnapshot {
     const block = entry.block as Anthropic.TextBlock;
     block.text += text;
     return text;
-  }
-
-  private applyMessageDelta(event: Anthropic.RawMessageDeltaEvent): void {
-    if (this.message) {
-      const message = this.message as Record<string, unknown>;
-      message.stop_reason = event.delta.stop_reason;
-      message.stop_sequence = event.delta.stop_sequence;
-      if (event.delta.stop_details !== undefined) message.stop_details = event.delta.stop_details;
-      if (event.delta.container != null) message.container = event.delta.container;
-    }
-    const usage = this.attemptUsage ?? ({} as Anthropic.Usage);
-    const reported = event.usage as unknown as Record<string, unknown>;
-    // Usage in message_delta is cumulative for the attempt: overwrite, never add.
-    for (const key of Object.keys(reported)) {
-      if (reported[key] != null) (usage as unknown as Record<string, unknown>)[key] = reported[key];
-    }
-    this.attemptUsage = usage;
   }
 
   /** Takes a whole message from a non-streaming attempt; returns its text. */

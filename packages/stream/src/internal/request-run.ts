@@ -28,7 +28,7 @@ import type { ClientSettings } from './settings.js';
  */
 export class RequestRun {
   private readonly context: RunContext;
-  private readonly retries: RetryController;
+  private readonly recovery: RetryController;
   private readonly progress: ProgressReporter | undefined;
   private readonly afterEvent: () => void;
   private readonly startedAtMs: number;
@@ -43,7 +43,7 @@ export class RequestRun {
     const { snapshot, params } = input;
     const checkpointer = createRequestCheckpointer(settings, input);
     this.context = { settings, input, model: params.model, checkpointer };
-    this.retries = new RetryController(this.context);
+    this.recovery = new RetryController(this.context);
     this.startedAtMs = settings.clock.now();
     this.attempt = snapshot.attempts;
     this.plan = input.continueSnapshot ? snapshot.planResume() : restartPlan;
@@ -75,7 +75,7 @@ export class RequestRun {
         const failure = await this.execute(attempt);
         this.settle(attempt, failure !== undefined);
         if (failure === undefined) return await this.finish();
-        this.plan = await this.retries.recover(attempt, failure.error);
+        this.plan = await this.recovery.recover(attempt, failure.error);
       }
     } finally {
       this.progress?.stop();
@@ -254,7 +254,7 @@ export class RequestRun {
       model: this.model,
       durationMs: this.settings.clock.now() - this.startedAtMs,
       attempts: this.attempt,
-      retries: this.retries.retries,
+      retries: this.recovery.retries,
       resumes: this.resumes,
       stopReason: message.stop_reason,
       usage: snapshot.totalUsage(),

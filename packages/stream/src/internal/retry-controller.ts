@@ -115,7 +115,7 @@ export class RetryController {
       ...(classification.status === undefined ? {} : { status: classification.status }),
       resume: plan.kind === 'resume',
     });
-    if (checkpointer && input.snapshot.hasContent) void checkpointer.save();
+    if (checkpointer && input.snapshot.blocks.length > 0) void checkpointer.save();
     this.retries += 1;
     if (decision.pacedBy === 'backoff') this.countedRetries += 1;
     this.totalDelayMs += decision.delayMs;

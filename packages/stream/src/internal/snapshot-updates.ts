@@ -69,3 +69,26 @@ export function dropUnfinishedTail(entries: SnapshotBlock[]): number {
   }
   return dropped;
 }
+
+/**
+ * Folds a `message_delta` in: the stop reason (and details, container) onto `message`, and its
+ * usage onto the attempt's, which it returns. That usage is cumulative for the attempt:
+ * overwrite, never add.
+ */
+export function applyMessageDelta(
+  message: Omit<Anthropic.Message, 'content'> | undefined,
+  attemptUsage: Anthropic.Usage | undefined,
+  event: Anthropic.RawMessageDeltaEvent,
+): Anthropic.Usage {
+  if (message) {
+    const fields = message as Record<string, unknown>;
+    fields.stop_reason = event.delta.stop_reason;
+    fields.stop_sequence = event.delta.stop_sequence;
+    if (event.delta.stop_details !== undefined) fields.stop_details = event.delta.stop_details;
+    if (event.delta.container != null) fields.container = event.delta.container;
+  }
+  const usage = (attemptUsage ?? {}) as Record<string, unknown>;
+  const reported = event.usage as unknown as Record<string, unknown>;
+  for (const key of Object.keys(reported)) if (reported[key] != null) usage[key] = reported[key];
+  return usage as unknown as Anthropic.Usage;
+}
