@@ -51,6 +51,59 @@ describe('header sync', () => {
     expect(levels.inputTokens?.available).toBe(7_999);
   });
 
+  it('counts the answered call once: its request and input are in the server’s remaining, not pending', async () => {
+    const { limiter, clock } = createHarness({ limits, outputReservation: { fixedTokens: 500 } });
+    const answered = await limiter.acquire({ model: sonnet, inputTokens: 1_000, maxOutputTokens: 1_000 });
+    await limiter.acquire({ model: sonnet, inputTokens: 2_000, maxOutputTokens: 1_000 });
+    limiter.observe({
+      model: sonnet,
+      status: 200,
+      headers: rateLimitHeaders({ requests: 97, input: 6_999, output: 8_999 }),
+      reservation: answered,
+    });
+    await clock.flush();
+    const { levels } = await limiter.levels(sonnet);
+    // Remaining minus the other open call only; output stays pending for both (still coming).
+    expect(levels.requests?.available).toBe(96);
+    expect(levels.inputTokens?.available).toBe(4_999);
+    expect(levels.outputTokens?.available).toBe(7_999);
+  });
+
+  it('subtracts only the calls still open when the answered call was reconciled first', async () => {
+    const { limiter, clock } = createHarness({ limits, outputReservation: { fixedTokens: 500 } });
+    const answered = await limiter.acquire({ model: sonnet, inputTokens: 1_000, maxOutputTokens: 1_000 });
+    await limiter.acquire({ model: sonnet, inputTokens: 2_000, maxOutputTokens: 1_000 });
+    answered.reconcile(usage({ inputTokens: 1_000, outputTokens: 500 }));
+    limiter.observe({
+      model: sonnet,
+      status: 200,
+      headers: rateLimitHeaders({ requests: 97, input: 6_999, output: 8_999 }),
+      reservation: answered,
+    });
+    await clock.flush();
+    const { levels } = await limiter.levels(sonnet);
+    expect(levels.requests?.available).toBe(96);
+    expect(levels.inputTokens?.available).toBe(4_999);
+    expect(levels.outputTokens?.available).toBe(8_499);
+  });
+
+  it('ignores a reservation another limiter made', async () => {
+    const { limiter, clock } = createHarness({ limits, outputReservation: { fixedTokens: 500 } });
+    const other = createHarness({ limits, outputReservation: { fixedTokens: 500 } }).limiter;
+    const foreign = await other.acquire({ model: sonnet, inputTokens: 1_000, maxOutputTokens: 1_000 });
+    await limiter.acquire({ model: sonnet, inputTokens: 2_000, maxOutputTokens: 1_000 });
+    limiter.observe({
+      model: sonnet,
+      status: 200,
+      headers: rateLimitHeaders({ requests: 97, input: 6_999, output: 8_999 }),
+      reservation: foreign,
+    });
+    await clock.flush();
+    const { levels } = await limiter.levels(sonnet);
+    expect(levels.requests?.available).toBe(96);
+    expect(levels.inputTokens?.available).toBe(4_999);
+  });
+
   it('reads a round token figure as up to 500 lower, since the API rounds to thousands', async () => {
     const { limiter, clock } = createHarness({ limits });
     limiter.observe({ model: sonnet, status: 200, headers: rateLimitHeaders({ input: 3_000 }) });
