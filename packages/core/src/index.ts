@@ -45,6 +45,7 @@ export type {
   BudgetLevelEvent,
   RateLimitAdmitEvent,
   RateLimitBucket,
+  RateLimitStoreFailedEvent,
   RateLimitThrottledEvent,
   RateLimitUpdateEvent,
   RateLimitWaitEvent,
