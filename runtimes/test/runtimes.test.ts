@@ -31,7 +31,7 @@ function stepValue<T>(run: RuntimeRun, outcome: Outcome<T>): T {
   return outcome.value;
 }
 
-describe.each(runtimes)('the built packages in $name', (runtime) => {
+describe.each(runtimes.map((runtime) => [runtime.name, runtime] as const))('%s', (_name, runtime) => {
   let server: MockServer;
   let run: RuntimeRun;
 
@@ -43,7 +43,7 @@ describe.each(runtimes)('the built packages in $name', (runtime) => {
     await server?.close();
   });
 
-  it('run the probe in that runtime', () => {
+  it('runs the probe (the report says which runtime ran it)', () => {
     expect(reportOf(run).runtime.name, run.output).toBe(runtime.name);
   });
 
@@ -87,7 +87,7 @@ describe.each(runtimes)('the built packages in $name', (runtime) => {
     expect(answers.streamedPieces).toBe(answers.streamed);
   });
 
-  it('reached the mock server over loopback: streamed only where max_tokens asks for it, all answered 200', () => {
+  it('reaches the mock server over loopback: streamed only where max_tokens asks for it, all answered 200', () => {
     reportOf(run);
     const calls = server.requests
       .filter((entry) => entry.path === '/v1/messages')
