@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Miniflare } from 'miniflare';
 import type { ProbeReport } from '../src/probe.js';
 import { type BuiltProbe, packageDirectory, probeDirectory } from './probe-build.js';
@@ -57,24 +58,27 @@ function parseReport(text: string): ProbeReport | undefined {
   }
 }
 
-function runProcess(command: string, args: string[]): Promise<RuntimeRun> {
+const execFileAsync = promisify(execFile);
+
+/** Runs a runtime to its end (a minute at most); a non-zero exit is reported, not thrown. */
+async function runProcess(command: string, args: string[]): Promise<RuntimeRun> {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: packageDirectory,
-      env: childEnvironment(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status, signal) => {
-      const output = `$ ${[command, ...args].join(' ')}\nexit: ${status ?? signal}\nstdout:\n${stdout}\nstderr:\n${stderr}`;
-      resolve({ report: status === 0 ? parseReport(stdout) : undefined, output, ms: Date.now() - started });
-    });
-  });
+  const options = { cwd: packageDirectory, env: childEnvironment(), timeout: 60_000, maxBuffer: 16 << 20 };
+  const result = await execFileAsync(command, args, options).then(
+    ({ stdout, stderr }) => ({ exit: '0', stdout, stderr }),
+    // execFile rejects on a non-zero exit, a signal or a missing binary, with the output so far.
+    (error: { code?: number | string; signal?: string; stdout?: string; stderr?: string }) => ({
+      exit: String(error.signal ?? error.code),
+      stdout: error.stdout ?? '',
+      stderr: error.stderr ?? String(error),
+    }),
+  );
+  const output = `$ ${[command, ...args].join(' ')}\nexit: ${result.exit}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+  return {
+    report: result.exit === '0' ? parseReport(result.stdout) : undefined,
+    output,
+    ms: Date.now() - started,
+  };
 }
 
 const node: Runtime = {
