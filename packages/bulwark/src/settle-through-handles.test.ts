@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { createManualClock, type ManualClock } from '@bulwark/core';
+import { createManualClock } from '@bulwark/core';
 import { createRateLimiter } from '@bulwark/ratelimit';
 import { createStreamingClient } from '@bulwark/stream';
 import { type MockServer, startMockServer } from '@bulwark/testing';
@@ -25,20 +25,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
 });
-
-/** Moves `clock` to each timer `promise` waits on, letting real I/O run in between. */
-async function settleWithClock<T>(promise: Promise<T>, clock: ManualClock): Promise<T> {
-  let settled = false;
-  const tracked = promise.finally(() => {
-    settled = true;
-  });
-  tracked.catch(() => {});
-  while (!settled) {
-    if (clock.pendingTimers > 0) await clock.advanceToNextTimer();
-    else await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  return tracked;
-}
 
 describe('parts wired together, each with its own private bus', () => {
   it('still calibrates the estimator and reconciles the limiter: nothing travels on a shared bus', async () => {
@@ -87,7 +73,7 @@ describe('a rate-limit 429 through the bundle', () => {
     client.bus.on('request:start', () => startedAt.push(clock.now()));
     server.setFaults({ schedule: { 1: { kind: 'status', status: 429, retryAfterSeconds: 2 } } });
     const params = question(1);
-    const message = await settleWithClock(client.createMessage(params), clock);
+    const message = await clock.runUntilSettled(client.createMessage(params));
     await client.close();
     expect(message.content[0]).toMatchObject({ type: 'text', text: server.expectedText(params) });
     // With no retries allowed, the second attempt happened because the limiter paced it: it

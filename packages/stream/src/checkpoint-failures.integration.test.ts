@@ -2,7 +2,7 @@ import { type CheckpointStore, createBus, createManualClock } from '@bulwark/cor
 import { describe, expect, it } from 'vitest';
 import { StreamInterruptedError } from './stream-interrupted-error.js';
 import { createStreamingClient } from './streaming-client.js';
-import { recordEvents, settleWithClock, textOf } from './test-support/harness.js';
+import { recordEvents, textOf } from './test-support/harness.js';
 import { useMockServer, withoutTimers } from './test-support/mock-server.js';
 
 const mock = useMockServer({ seed: 41, outputTokens: { min: 60, max: 120 } });
@@ -48,9 +48,8 @@ function setup(retry: { maxRetries?: number } = {}) {
 describe('a checkpoint store that fails', () => {
   it('reports each failed save and the failed delete, and the request still succeeds', async () => {
     const { client, clock, saved, failures } = setup();
-    const message = await settleWithClock(
+    const message = await clock.runUntilSettled(
       client.createMessage(request, { requestId: 'req-1', checkpointKey: 'job-1' }),
-      clock,
     );
     expect(textOf(message)).toBe(mock.server.expectedText(request));
     expect(saved).toEqual([]);
@@ -75,9 +74,9 @@ describe('a checkpoint store that fails', () => {
   it('reports the failed save of a request that gives up, and rejects with the request’s own error', async () => {
     mock.server.setFaults({ schedule: { 1: { kind: 'drop', afterEvents: 20 } } });
     const { client, clock, failures } = setup({ maxRetries: 0 });
-    const error = await settleWithClock(client.createMessage(request, { requestId: 'req-2' }), clock).catch(
-      (reason: unknown) => reason,
-    );
+    const error = await clock
+      .runUntilSettled(client.createMessage(request, { requestId: 'req-2' }))
+      .catch((reason: unknown) => reason);
     expect(StreamInterruptedError.isInstance(error)).toBe(true);
     expect(textOf((error as StreamInterruptedError).partial).length).toBeGreaterThan(0);
     expect(failures().at(-1)).toMatchObject({ requestId: 'req-2', key: 'req-2', operation: 'save' });

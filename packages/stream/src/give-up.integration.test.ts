@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RetryOptions } from './options.js';
 import { StreamInterruptedError } from './stream-interrupted-error.js';
 import { createStreamingClient } from './streaming-client.js';
-import { createRecordingGate, recordEvents, settleWithClock, textOf } from './test-support/harness.js';
+import { createRecordingGate, recordEvents, textOf } from './test-support/harness.js';
 import { useMockServer, withoutTimers } from './test-support/mock-server.js';
 
 const mock = useMockServer({ seed: 31, outputTokens: { min: 20, max: 60 } });
@@ -47,13 +47,12 @@ async function run({
     ...(retry ? { retry } : {}),
     ...(admission ? { admission } : {}),
   });
-  const outcome = await settleWithClock(
-    client.createMessage(request, faults ? always(faults) : {}),
-    clock,
-  ).then(
-    (message) => ({ message, error: undefined }),
-    (error: unknown) => ({ message: undefined, error }),
-  );
+  const outcome = await clock
+    .runUntilSettled(client.createMessage(request, faults ? always(faults) : {}))
+    .then(
+      (message) => ({ message, error: undefined }),
+      (error: unknown) => ({ message: undefined, error }),
+    );
   const retries = retryEvents.map((event) => event.payload);
   const errors = errorEvents.map((event) => event.payload);
   return { ...outcome, retries, errors, waitedMs: clock.now() };

@@ -1,7 +1,7 @@
 import { AbortedError, type AdmissionGate, createBus, createManualClock } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
 import { createStreamingClient } from './streaming-client.js';
-import { recordEvents, settleWithClock } from './test-support/harness.js';
+import { recordEvents } from './test-support/harness.js';
 import { useMockServer, withoutTimers } from './test-support/mock-server.js';
 
 const mock = useMockServer({ seed: 31, outputTokens: { min: 40, max: 80 } });
@@ -59,10 +59,9 @@ describe('every request ends with exactly one closing event', () => {
     });
     const controller = new AbortController();
     bus.on('retry:scheduled', () => controller.abort(new Error('stop')));
-    const outcome = await settleWithClock(
-      client.createMessage(request, { signal: controller.signal }),
-      clock,
-    ).catch((error: unknown) => error);
+    const outcome = await clock
+      .runUntilSettled(client.createMessage(request, { signal: controller.signal }))
+      .catch((error: unknown) => error);
     expect(AbortedError.isInstance(outcome)).toBe(true);
     expect(
       events.map((event) => [event.name, 'willRetry' in event.payload && event.payload.willRetry]),

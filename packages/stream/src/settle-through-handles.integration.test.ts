@@ -1,7 +1,7 @@
 import { createManualClock, type RequestTokenEstimate, type TokenEstimator, type Usage } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
 import { createStreamingClient } from './streaming-client.js';
-import { createRecordingGate, type Settlement, settleWithClock, textOf } from './test-support/harness.js';
+import { createRecordingGate, type Settlement, textOf } from './test-support/harness.js';
 import { useMockServer, withoutTimers } from './test-support/mock-server.js';
 
 const mock = useMockServer({ seed: 23, outputTokens: { min: 60, max: 120 } });
@@ -62,7 +62,7 @@ describe('settling each attempt through the handles the client holds', () => {
       schedule: { 1: { kind: 'status', status: 529, errorType: 'overloaded_error' } },
     });
     const run = setup();
-    const message = await settleWithClock(run.client.createMessage(request), run.clock);
+    const message = await run.clock.runUntilSettled(run.client.createMessage(request));
     expect(textOf(message)).toBe(mock.server.expectedText(request));
 
     expect(run.reservations.map((entry) => entry.settlements)).toEqual([
@@ -81,7 +81,7 @@ describe('settling each attempt through the handles the client holds', () => {
   it('reconciles a broken stream as partial and its resumed attempt as complete, calibrating only the latter', async () => {
     mock.server.setFaults({ schedule: { 1: { kind: 'drop', afterEvents: 20 } } });
     const run = setup();
-    const message = await settleWithClock(run.client.createMessage(request), run.clock);
+    const message = await run.clock.runUntilSettled(run.client.createMessage(request));
     expect(textOf(message)).toBe(mock.server.expectedText(request));
     expect(mock.server.requests[1]?.continuation).toBe('prefill');
 
@@ -105,7 +105,7 @@ describe('settling each attempt through the handles the client holds', () => {
       schedule: { 1: { kind: 'status', status: 529 }, 2: { kind: 'drop', afterEvents: 15 } },
     });
     const run = setup();
-    await settleWithClock(run.client.createMessage(request), run.clock);
+    await run.clock.runUntilSettled(run.client.createMessage(request));
     const observed = run.calls.flatMap((call) => (call.kind === 'observe' ? [call.feedback] : []));
     expect(observed.map((feedback) => feedback.status)).toEqual([529, 200, 200]);
     expect(observed.map((feedback) => feedback.reservation)).toEqual(

@@ -7,6 +7,7 @@ import {
   runNonStreamingAttempt,
   runStreamingAttempt,
 } from './attempt.js';
+import { countKeptTokens, estimateInput } from './attempt-estimates.js';
 import { createRequestCheckpointer } from './checkpointer.js';
 import type { ResumePlan } from './message-snapshot.js';
 import { ProgressReporter } from './progress.js';
@@ -110,7 +111,7 @@ export class RequestRun {
     if (signal?.aborted) throw abortedError(this.context, undefined);
     this.attempt += 1;
     const { params, skipPrefix, resuming } = await this.applyPlan();
-    const estimate = await this.estimate(params);
+    const estimate = await estimateInput(this.settings.estimator, params);
     const reservation = await this.acquire(params, estimate);
     const estimatedInputTokens = estimate?.inputTokens;
     this.settings.bus.emit('request:start', {
@@ -138,7 +139,7 @@ export class RequestRun {
     const { plan } = this;
     const { params, requestId } = this.input;
     if (plan.kind !== 'resume') return { params, skipPrefix: '', resuming: false };
-    const keptOutputTokens = await this.countKeptTokens(plan.keptText);
+    const keptOutputTokens = await countKeptTokens(this.settings.estimator, plan.keptText);
     const resume = buildResumeRequest(params, {
       keptText: plan.keptText,
       keptOutputTokens,
@@ -155,36 +156,6 @@ export class RequestRun {
       regeneratedBlocks: plan.regeneratedBlocks,
     });
     return { params: resume.params, skipPrefix: resume.skipPrefix, resuming: true };
-  }
-
-  /** Output tokens of kept text, for `stream:resume` and the continuation's `max_tokens`. */
-  private async countKeptTokens(text: string): Promise<number> {
-    const { estimator } = this.settings;
-    if (estimator) {
-      try {
-        return await estimator.countTokens(text);
-      } catch {
-        // Ignored on purpose: the count only trims the continuation's `max_tokens` and fills
-        // `stream:resume`, and characters ÷ 4 below does both well enough. The estimator's own
-        // callers see its errors; this request should not fail for it.
-      }
-    }
-    return Math.ceil(text.length / 4);
-  }
-
-  private async estimate(
-    params: Anthropic.MessageCreateParamsNonStreaming,
-  ): Promise<RequestTokenEstimate | undefined> {
-    const { estimator } = this.settings;
-    if (!estimator) return undefined;
-    try {
-      return await estimator.estimateRequest(params);
-    } catch {
-      // Ignored on purpose: the estimate only sizes the reservation (which is reconciled with
-      // the real usage afterwards) and fills `request:start`; with none, the attempt goes on
-      // as it would without an estimator, and nothing is calibrated from it.
-      return undefined;
-    }
   }
 
   private async acquire(

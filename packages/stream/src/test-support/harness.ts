@@ -6,7 +6,6 @@ import type {
   BulwarkEventName,
   BulwarkEvents,
   Bus,
-  ManualClock,
   Reservation,
   Usage,
 } from '@bulwark/core';
@@ -21,23 +20,6 @@ export function recordEvents<Name extends BulwarkEventName>(
     bus.on(name, ((payload: BulwarkEvents[Name]) => seen.push({ name, payload })) as never);
   }
   return seen;
-}
-
-/**
- * Waits for `promise` while moving `clock` to each timer it schedules (backoff waits), letting
- * real I/O run in between. Nothing here waits on wall time.
- */
-export async function settleWithClock<T>(promise: Promise<T>, clock: ManualClock): Promise<T> {
-  let settled = false;
-  const tracked = promise.finally(() => {
-    settled = true;
-  });
-  tracked.catch(() => {});
-  while (!settled) {
-    if (clock.pendingTimers > 0) await clock.advanceToNextTimer();
-    else await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  return tracked;
 }
 
 /** How a reservation was settled: reconciled (with its usage and `partial` flag) or released. */
