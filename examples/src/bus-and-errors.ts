@@ -11,12 +11,10 @@ import {
   BulwarkError,
   createBus,
   createManualClock,
-  createRequestId,
-  expectNumber,
   InvalidArgumentError,
   type Logger,
-  sleep,
 } from '@bulwark/core';
+import { createClient } from 'bulwark';
 
 const bus = createBus();
 
@@ -29,14 +27,15 @@ const consoleLine: Logger = {
 };
 const detach = attachLogger(bus, consoleLine, { level: 'info' });
 
-// A subscriber that keeps totals, the way the rate limiter and the estimator learn from usage.
+// An observer that keeps totals, as usage reports, telemetry and dashboards do. Observers only
+// watch: the parts that hold a reservation or an estimate settle it themselves.
 let outputTokensSeen = 0;
 bus.on('usage', ({ usage }) => {
   outputTokensSeen += usage.outputTokens;
 });
 
 console.log('1. Events on the typed bus');
-const requestId = createRequestId();
+const requestId = 'req_example_1';
 bus.emit('retry:scheduled', {
   requestId,
   model: 'claude-sonnet-4-5',
@@ -66,7 +65,7 @@ console.log(`  output tokens seen by the usage subscriber: ${outputTokensSeen}`)
 
 console.log('\n2. Bad input is refused at the boundary with a typed error');
 try {
-  expectNumber('limits.requestsPerMinute', -5, { min: 0 });
+  createClient({ apiKey: 'unused', limits: { requestsPerMinute: -5 } });
 } catch (error) {
   if (InvalidArgumentError.isInstance(error)) {
     console.log(`  ${error.name} [${error.code}] on \`${error.argument}\`: ${error.message}`);
@@ -77,9 +76,18 @@ console.log('\n3. An abort keeps what was already received');
 const clock = createManualClock(Date.parse('2026-01-01T00:00:00Z'));
 const controller = new AbortController();
 const received: string[] = [];
+// Waits on the injected clock, and stops at once when the signal aborts.
+const wait = (delayMs: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = clock.setTimeout(resolve, delayMs);
+    signal.addEventListener('abort', () => {
+      timer.cancel();
+      reject(signal.reason);
+    });
+  });
 const work = (async () => {
   for (const word of ['The', 'quick', 'brown', 'fox', 'jumps']) {
-    await sleep(clock, 100, controller.signal).catch((cause: unknown) => {
+    await wait(100, controller.signal).catch((cause: unknown) => {
       throw new AbortedError({ cause, partial: received.join(' ') });
     });
     received.push(word);

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient } from 'bulwark';
+import { createClient } from 'bulwark/node';
 import { openEnvironment } from './support/environment.js';
 
 const checkpointKey = 'lighthouse-story';

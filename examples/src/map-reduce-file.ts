@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createClient } from 'bulwark';
+import { createClient } from 'bulwark/node';
 import { openEnvironment } from './support/environment.js';
 
 function writeSampleBook(directory: string): string {

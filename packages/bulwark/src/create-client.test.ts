@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRateLimiter as scopedCreateRateLimiter } from '@bulwark/ratelimit';
+import Anthropic from '@anthropic-ai/sdk';
 import { type MockServer, startMockServer } from '@bulwark/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -9,11 +9,11 @@ import {
   ClientClosedError,
   createBus,
   createClient,
-  createRateLimiter,
-  FileAccessError,
+  createMemoryCheckpointStore,
   InvalidArgumentError,
   type Logger,
 } from './index.js';
+import { createClient as createNodeClient, FileAccessError } from './node.js';
 
 const model = 'claude-sonnet-4-6';
 const request = (content: string, maxTokens = 600) => ({
@@ -94,7 +94,8 @@ describe('createClient against @bulwark/testing with the real SDK', () => {
     expect(after).not.toBe(before);
     const params = request(`A fresh question: ${'how do tides work? '.repeat(30)}`, 50);
     const estimate = await client.estimateRequest(params);
-    const actual = await client.streaming.client.messages.countTokens({ model, messages: params.messages });
+    const sdk = new Anthropic({ apiKey: 'test-key', baseURL: server.url });
+    const actual = await sdk.messages.countTokens({ model, messages: params.messages });
     expect(Math.abs(estimate.inputTokens - actual.input_tokens) / actual.input_tokens).toBeLessThan(0.15);
     await client.close();
   });
@@ -110,7 +111,7 @@ describe('createClient against @bulwark/testing with the real SDK', () => {
     try {
       const params = request('An epic, please.', 6_000);
       const options = { apiKey: 'test-key', baseURL: longServer.url, checkpointDir, stallTimeoutMs: 600_000 };
-      const first = createClient(options);
+      const first = createNodeClient(options);
       const saved = new Promise<number>((resolve) =>
         first.bus.on('checkpoint:saved', (event) => resolve(event.outputTokens)),
       );
@@ -120,7 +121,7 @@ describe('createClient against @bulwark/testing with the real SDK', () => {
       const aborted = await pending.catch((error: unknown) => error);
       expect(AbortedError.isInstance(aborted)).toBe(true);
 
-      const second = createClient(options);
+      const second = createNodeClient(options);
       const resumed = await second.resumeFromCheckpoint('epic');
       expect(textOf(resumed)).toBe(longServer.expectedText(params));
       expect(longServer.requests.at(-1)?.continuation).not.toBe('none');
@@ -156,7 +157,7 @@ describe('createClient files, lifecycle and options', () => {
     await mkdir(root);
     await writeFile(join(root, 'notes.txt'), `${'A paragraph about limits. '.repeat(40)}\n\n`.repeat(30));
     await writeFile(join(scratch, 'secret.txt'), 'outside');
-    const client = createClient({ apiKey: 'test-key', baseURL: server.url, fileRoot: root });
+    const client = createNodeClient({ apiKey: 'test-key', baseURL: server.url, fileRoot: root });
     const chunks = [];
     for await (const chunk of client.chunkFile('notes.txt', { maxTokens: 300 })) chunks.push(chunk);
     expect(chunks.length).toBeGreaterThan(1);
@@ -198,7 +199,7 @@ describe('createClient files, lifecycle and options', () => {
     expect(() => createClient({ stallTimeoutMs: -1 })).toThrow(InvalidArgumentError);
     expect(() => createClient({ stallTimeoutMs: -1 })).toThrow('stallTimeoutMs');
     expect(() => createClient({ retry: { maxRetries: 1, tries: 2 } as never })).toThrow(
-      'Unknown option `retry.tries`',
+      'Unknown option `options.retry.tries`',
     );
     expect(server.requests).toHaveLength(0);
   });
@@ -210,7 +211,9 @@ describe('createClient files, lifecycle and options', () => {
     expect(bus.eventNames()).toEqual([]);
   });
 
-  it('re-exports the packages by name', () => {
-    expect(createRateLimiter).toBe(scopedCreateRateLimiter);
+  it('refuses both a checkpoint directory and a checkpoint store', () => {
+    expect(() =>
+      createNodeClient({ checkpointDir: scratch, checkpoints: createMemoryCheckpointStore() }),
+    ).toThrow('Give either `checkpointDir` or `checkpoints`');
   });
 });

@@ -1,5 +1,12 @@
-import { addUsage, type BulwarkEventListeners, type Bus, emptyUsage, type Usage } from '@bulwark/core';
-import { costOfUsage, type ModelPrice } from '@bulwark/ratelimit';
+import {
+  addUsage,
+  type BulwarkEventListeners,
+  type Bus,
+  costOfUsage,
+  emptyUsage,
+  type ModelPrice,
+  type Usage,
+} from '@bulwark/core';
 
 /** Totals for one model since the tracker started. */
 export interface ModelUsageTotals {

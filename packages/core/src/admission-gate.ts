@@ -12,7 +12,7 @@ export interface AdmissionRequest {
   priority?: number;
   /** Aborting removes the waiter at once with `AbortedError`. */
   signal?: AbortSignal;
-  /** Ties the reservation to a request, so that request's `usage` event can reconcile it. */
+  /** The request the call belongs to, for the events the gate emits. */
   requestId?: string;
 }
 
@@ -26,9 +26,11 @@ export interface Reservation {
   readonly outputTokens: number;
   /**
    * Charges or refunds the difference between what was held and what `usage` says was used.
-   * Only the first of `reconcile` / `release` (or the bus `usage` event) takes effect.
+   * Only the first of `reconcile` / `release` takes effect: the holder settles it, once.
+   * `partial` marks the usage of a call that broke off (a dropped stream): it is charged, but
+   * teaches the gate nothing about how long answers run.
    */
-  reconcile(usage: Usage): void;
+  reconcile(usage: Usage, options?: { partial?: boolean }): void;
   /** Gives back what a call that never reached the model did not use. */
   release(): void;
 }
@@ -45,6 +47,11 @@ export interface AdmissionFeedback {
   /** `error.details.error_code`, such as `enforced_spend_limit_reached`. */
   errorCode?: string;
   requestId?: string;
+  /**
+   * The reservation of the call this response answers, when there is one: the server has
+   * already counted that call, so the gate must not count it again as pending.
+   */
+  reservation?: Reservation;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createBus } from './bus.js';
-import type { UsageEvent } from './events.js';
+import type { UsageEvent } from './request-events.js';
 import { emptyUsage } from './usage.js';
 
 const usageEvent = (requestId: string): UsageEvent => ({

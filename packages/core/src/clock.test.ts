@@ -95,6 +95,28 @@ describe('createManualClock', () => {
   });
 });
 
+describe('runUntilSettled', () => {
+  it('moves time through each wait of async work and returns its result', async () => {
+    const clock = createManualClock(1_000);
+    const work = (async () => {
+      await sleep(clock, 500);
+      await new Promise((resolve) => globalThis.setTimeout(resolve, 5)); // real I/O in between
+      await sleep(clock, 2_000);
+      return clock.now();
+    })();
+    expect(await clock.runUntilSettled(work)).toBe(3_500);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('rejects as the work does, without moving time past it', async () => {
+    const clock = createManualClock(0);
+    clock.setTimeout(() => {}, 60_000);
+    const failing = Promise.reject(new Error('boom'));
+    await expect(clock.runUntilSettled(failing)).rejects.toThrow('boom');
+    expect(clock.now()).toBe(0);
+  });
+});
+
 describe('sleep', () => {
   it('resolves when the clock reaches the delay, not before', async () => {
     const clock = createManualClock(0);

@@ -66,6 +66,13 @@ export interface ManualClock extends Clock {
   flush(): Promise<void>;
   /** Moves time forward to `timeMs` (never back), running the timers due on the way, like `tick`. */
   setTime(timeMs: number): void;
+  /**
+   * Waits for `promise` while moving time to each timer it schedules (a backoff, a throttle),
+   * letting real I/O (a request to a local server) run in between. Time moves only while
+   * timers are pending, so code that does real work between its waits never sees a timeout
+   * fire early. Resolves or rejects as `promise` does.
+   */
+  runUntilSettled<T>(promise: Promise<T>): Promise<T>;
 }
 
 interface ScheduledTimer {
@@ -73,6 +80,11 @@ interface ScheduledTimer {
   sequence: number;
   callback: () => void;
   cancelled: boolean;
+}
+
+/** One turn of the host's event loop, so pending I/O callbacks run (any runtime). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => globalThis.setTimeout(resolve, 0));
 }
 
 /** Flushes microtasks several times over, enough for chains of awaits to settle. */
@@ -161,6 +173,21 @@ export function createManualClock(startMs = 0): ManualClock {
     flush: () => settlePromises(),
     setTime(timeMs) {
       runDue(Math.max(currentTime, timeMs));
+    },
+    async runUntilSettled(promise) {
+      let settled = false;
+      const tracked = promise.finally(() => {
+        settled = true;
+      });
+      // Observed here so a rejection is not reported as unhandled while the loop runs.
+      tracked.catch(() => {});
+      for (;;) {
+        await settlePromises();
+        if (settled) break;
+        if (timers.length > 0) await clock.advanceToNextTimer();
+        else await nextTurn();
+      }
+      return tracked;
     },
   };
   return clock;

@@ -1,9 +1,35 @@
-import type { Usage } from './usage.js';
+import type { FileChunkEvent, FileRefusedEvent } from './file-events.js';
+import type {
+  BudgetExceededEvent,
+  BudgetLevelEvent,
+  RateLimitAdmitEvent,
+  RateLimitStoreFailedEvent,
+  RateLimitThrottledEvent,
+  RateLimitUpdateEvent,
+  RateLimitWaitEvent,
+} from './ratelimit-events.js';
+import type {
+  CheckpointFailedEvent,
+  CheckpointSavedEvent,
+  CircuitStateEvent,
+  FallbackSwitchedEvent,
+  RequestEndEvent,
+  RequestErrorEvent,
+  RequestStartEvent,
+  RetryScheduledEvent,
+  StreamContinueEvent,
+  StreamFirstTokenEvent,
+  StreamProgressEvent,
+  StreamResumeEvent,
+  StreamStallEvent,
+  UsageEvent,
+} from './request-events.js';
 
 /**
  * Every event any Bulwark package emits, by name, with its payload. Names are `area:what`.
  * Payloads that belong to a request carry its `requestId`. No payload ever carries an API
  * key or a prompt. Packages add fields here as they need them: this is the one place to read.
+ * The payload types live beside it, one file per area.
  */
 export interface BulwarkEvents {
   // ---- requests (@bulwark/stream) ----
@@ -15,16 +41,26 @@ export interface BulwarkEvents {
   'request:error': RequestErrorEvent;
   /** A retry (or a resume) is scheduled after a delay. */
   'retry:scheduled': RetryScheduledEvent;
+  /** The first content of an attempt arrived (text, thinking or tool input). */
+  'stream:first_token': StreamFirstTokenEvent;
   /** Periodic progress of a streaming response. */
   'stream:progress': StreamProgressEvent;
   /** A stream sent nothing for longer than the stall timeout and was aborted. */
   'stream:stall': StreamStallEvent;
   /** A broken stream is being continued rather than restarted. */
   'stream:resume': StreamResumeEvent;
+  /** An answer that stopped at `max_tokens` (or paused) is continued by another call. */
+  'stream:continue': StreamContinueEvent;
+  /** A request moves to the next model of its fallback list. */
+  'fallback:switched': FallbackSwitchedEvent;
+  /** A model's circuit breaker changed state. */
+  'circuit:state': CircuitStateEvent;
   /** Token usage the API reported for one attempt of a request. */
   usage: UsageEvent;
   /** A partial result was saved to the checkpoint store. */
   'checkpoint:saved': CheckpointSavedEvent;
+  /** Saving or deleting a checkpoint failed; the request goes on, but a resume may find less. */
+  'checkpoint:failed': CheckpointFailedEvent;
 
   // ---- rate limits and budgets (@bulwark/ratelimit) ----
   /** A caller has to wait for capacity. */
@@ -35,8 +71,12 @@ export interface BulwarkEvents {
   'ratelimit:update': RateLimitUpdateEvent;
   /** The server answered 429: admission on the model class pauses until `resumeAt`. */
   'ratelimit:throttled': RateLimitThrottledEvent;
+  /** A store operation the limiter did not wait for failed (a refund, a header sync, a 429's pause). */
+  'ratelimit:store_failed': RateLimitStoreFailedEvent;
   /** A call was refused before it was made because it would pass a token or cost budget. */
   'budget:exceeded': BudgetExceededEvent;
+  /** How much of a budget's period is used, after each call that counts toward it. */
+  'budget:level': BudgetLevelEvent;
 
   // ---- files (@bulwark/files) ----
   /** A chunk of a file was produced. */
@@ -54,242 +94,23 @@ export const bulwarkEventNames = [
   'request:end',
   'request:error',
   'retry:scheduled',
+  'stream:first_token',
   'stream:progress',
   'stream:stall',
   'stream:resume',
+  'stream:continue',
+  'fallback:switched',
+  'circuit:state',
   'usage',
   'checkpoint:saved',
+  'checkpoint:failed',
   'ratelimit:wait',
   'ratelimit:admit',
   'ratelimit:update',
   'ratelimit:throttled',
+  'ratelimit:store_failed',
   'budget:exceeded',
+  'budget:level',
   'file:chunk',
   'file:refused',
 ] as const satisfies readonly BulwarkEventName[];
-
-/** Why a request streams (or does not). */
-export type StreamingReason = 'requested' | 'max_tokens' | 'thinking_budget' | 'not_needed' | 'disabled';
-
-export interface RequestStartEvent {
-  requestId: string;
-  model: string;
-  /** 1 for the first attempt. */
-  attempt: number;
-  streaming: boolean;
-  /** `requested` by the caller, forced by `max_tokens` or a thinking budget over the threshold, or `not_needed`. */
-  streamingReason: StreamingReason;
-  maxTokens: number;
-  /** The estimated input tokens, when an estimator is configured. */
-  estimatedInputTokens?: number;
-  /** True when this attempt continues a broken stream. */
-  resuming: boolean;
-}
-
-export interface RequestEndEvent {
-  requestId: string;
-  model: string;
-  durationMs: number;
-  attempts: number;
-  retries: number;
-  resumes: number;
-  stopReason: string | null;
-  /** Usage summed over every attempt. */
-  usage: Usage;
-}
-
-/** A summary of an error that is safe to emit: no key, no prompt. */
-export interface ErrorSummary {
-  name: string;
-  message: string;
-  /** Bulwark's error code, when it is a Bulwark error. */
-  code?: string;
-  status?: number;
-  /** The API error type (`overloaded_error`, `rate_limit_error`, ...). */
-  type?: string;
-}
-
-export interface RequestErrorEvent {
-  requestId: string;
-  model: string;
-  attempt: number;
-  error: ErrorSummary;
-  willRetry: boolean;
-}
-
-/** Why an attempt is retried. */
-export type RetryReason =
-  | 'rate_limited'
-  | 'overloaded'
-  | 'server_error'
-  | 'timeout'
-  | 'conflict'
-  | 'connection_error'
-  | 'stream_dropped'
-  | 'stream_error'
-  | 'stream_incomplete'
-  | 'stream_malformed'
-  | 'stall';
-
-export interface RetryScheduledEvent {
-  requestId: string;
-  model: string;
-  /** The attempt that failed. */
-  attempt: number;
-  /** The attempt that will follow. */
-  nextAttempt: number;
-  delayMs: number;
-  reason: RetryReason;
-  status?: number;
-  /** Whether the next attempt resumes the partial output instead of starting over. */
-  resume: boolean;
-}
-
-export interface StreamProgressEvent {
-  requestId: string;
-  model: string;
-  attempt: number;
-  /** Output tokens so far over all attempts: estimated from text, corrected by reported usage. */
-  outputTokens: number;
-  /** Output tokens per second over the elapsed time. */
-  tokensPerSecond: number;
-  /** `outputTokens` as a share of `max_tokens`, 0–100. */
-  percentOfMaxTokens: number;
-  /** Estimated milliseconds until `max_tokens` at the current rate; `null` when unknown. */
-  etaMs: number | null;
-  elapsedMs: number;
-}
-
-export interface StreamStallEvent {
-  requestId: string;
-  model: string;
-  attempt: number;
-  /** How long nothing arrived. */
-  idleMs: number;
-  /** Whether `ping` events counted as activity. */
-  pingsCountAsActivity: boolean;
-}
-
-export interface StreamResumeEvent {
-  requestId: string;
-  model: string;
-  /** The attempt that will continue the output. */
-  attempt: number;
-  /** `prefill`: the partial text as a trailing assistant turn; `user_turn`: the documented continuation message. */
-  strategy: 'prefill' | 'user_turn';
-  /** Output tokens kept from earlier attempts. */
-  keptOutputTokens: number;
-  /** Characters of text kept. */
-  keptTextLength: number;
-  /** Partial thinking or tool_use blocks dropped, to be generated again. */
-  regeneratedBlocks: number;
-}
-
-export interface UsageEvent {
-  requestId: string;
-  model: string;
-  attempt: number;
-  /** What the API reported for this attempt (for a broken stream, what arrived before it broke). */
-  usage: Usage;
-  /** True when the attempt did not complete, so `usage.outputTokens` may be partial. */
-  partial: boolean;
-}
-
-export interface CheckpointSavedEvent {
-  requestId: string;
-  key: string;
-  outputTokens: number;
-}
-
-/** A bucket of the rate limiter. */
-export type RateLimitBucket = 'requests' | 'input_tokens' | 'output_tokens' | 'in_flight' | 'throttled';
-
-/** How full one bucket is. */
-export interface BucketLevel {
-  available: number;
-  capacity: number;
-}
-
-export interface BucketLevels {
-  requests?: BucketLevel;
-  inputTokens?: BucketLevel;
-  outputTokens?: BucketLevel;
-}
-
-export interface RateLimitWaitEvent {
-  requestId?: string;
-  model: string;
-  modelClass: string;
-  /** The bucket that made the caller wait. */
-  bucket: RateLimitBucket;
-  /** The expected wait. */
-  waitMs: number;
-  /** Waiters in the queue, this one included. */
-  queueLength: number;
-}
-
-export interface RateLimitAdmitEvent {
-  requestId?: string;
-  model: string;
-  modelClass: string;
-  inputTokens: number;
-  outputTokens: number;
-  /** How long the caller waited. */
-  waitedMs: number;
-  levels: BucketLevels;
-}
-
-export interface RateLimitUpdateEvent {
-  modelClass: string;
-  source: 'headers' | 'config' | 'reconcile';
-  limits: { requestsPerMinute?: number; inputTokensPerMinute?: number; outputTokensPerMinute?: number };
-  levels: BucketLevels;
-}
-
-export interface RateLimitThrottledEvent {
-  requestId?: string;
-  model: string;
-  modelClass: string;
-  /** Epoch milliseconds when admission resumes. */
-  resumeAt: number;
-  retryAfterMs: number;
-  reason: 'rate_limit' | 'spend_limit';
-}
-
-export interface BudgetExceededEvent {
-  requestId?: string;
-  model: string;
-  period: 'hour' | 'day' | 'month';
-  /** Which cap: tokens or cost (in US dollars). */
-  kind: 'tokens' | 'cost';
-  limit: number;
-  used: number;
-  requested: number;
-}
-
-export interface FileChunkEvent {
-  path: string;
-  index: number;
-  tokenCount: number;
-  byteStart: number;
-  byteEnd: number;
-  lineStart: number;
-  lineEnd: number;
-}
-
-/** Why a file was refused. */
-export type FileRefusalReason =
-  | 'outside_root'
-  | 'symlink_escape'
-  | 'not_a_file'
-  | 'too_large'
-  | 'binary'
-  | 'encoding'
-  | 'not_found'
-  | 'permission';
-
-export interface FileRefusedEvent {
-  path: string;
-  reason: FileRefusalReason;
-  message: string;
-}

@@ -1,3 +1,5 @@
+// The public surface of @bulwark/core. Helpers that sibling packages share live behind
+// `@bulwark/core/internal` and are not for users.
 export type {
   AdmissionFeedback,
   AdmissionGate,
@@ -14,57 +16,63 @@ export {
   createSystemClock,
   type ManualClock,
   type SystemClockOptions,
-  sleep,
   systemClock,
 } from './clock.js';
-export {
-  type ContentBlockParamType,
-  contentBlockParamTypes,
-  serverToolResultBlockTypes,
-} from './content-block-types.js';
-export { buildContinuationPrompt, parseContinuationPrompt } from './continuation.js';
 export {
   AbortedError,
   BulwarkError,
   type BulwarkErrorOptions,
   InvalidArgumentError,
   isAbortError,
-  throwIfAborted,
 } from './errors.js';
-export {
-  type BucketLevel,
-  type BucketLevels,
-  type BudgetExceededEvent,
-  type BulwarkEventName,
-  type BulwarkEvents,
-  bulwarkEventNames,
-  type CheckpointSavedEvent,
-  type ErrorSummary,
-  type FileChunkEvent,
-  type FileRefusalReason,
-  type FileRefusedEvent,
-  type RateLimitAdmitEvent,
-  type RateLimitBucket,
-  type RateLimitThrottledEvent,
-  type RateLimitUpdateEvent,
-  type RateLimitWaitEvent,
-  type RequestEndEvent,
-  type RequestErrorEvent,
-  type RequestStartEvent,
-  type RetryReason,
-  type RetryScheduledEvent,
-  type StreamingReason,
-  type StreamProgressEvent,
-  type StreamResumeEvent,
-  type StreamStallEvent,
-  type UsageEvent,
-} from './events.js';
-export { hashString } from './hash-string.js';
-export { getHeader, type HeadersLike, parseRetryAfterMs } from './headers.js';
-export { createSafeLogger, type Logger, type LogLevel, type LogMethod, silentLogger } from './logger.js';
+export { type BulwarkEventName, type BulwarkEvents, bulwarkEventNames } from './events.js';
+export type { FileChunkEvent, FileRefusalReason, FileRefusedEvent } from './file-events.js';
+export type { HeadersLike } from './headers.js';
+export type { Logger, LogLevel, LogMethod } from './logger.js';
 export { type ModelInfo, modelAcceptsPrefill, modelClassOf, parseModelId } from './models.js';
+export {
+  batchPriceFactor,
+  costOfUsage,
+  defaultPriceOf,
+  type ModelPrice,
+  type PriceTable,
+  priceOf,
+} from './prices.js';
+export type {
+  BucketLevel,
+  BucketLevels,
+  BudgetExceededEvent,
+  BudgetLevelEvent,
+  RateLimitAdmitEvent,
+  RateLimitBucket,
+  RateLimitStoreFailedEvent,
+  RateLimitThrottledEvent,
+  RateLimitUpdateEvent,
+  RateLimitWaitEvent,
+} from './ratelimit-events.js';
 export { REDACTED, redactSecrets } from './redact.js';
-export { createRequestId } from './request-id.js';
+export type {
+  CheckpointFailedEvent,
+  CheckpointSavedEvent,
+  CircuitState,
+  CircuitStateEvent,
+  ErrorSummary,
+  FallbackReason,
+  FallbackSwitchedEvent,
+  GiveUpReason,
+  RequestEndEvent,
+  RequestErrorEvent,
+  RequestStartEvent,
+  RetryReason,
+  RetryScheduledEvent,
+  StreamContinueEvent,
+  StreamFirstTokenEvent,
+  StreamingReason,
+  StreamProgressEvent,
+  StreamResumeEvent,
+  StreamStallEvent,
+  UsageEvent,
+} from './request-events.js';
 export type {
   ContentBlockLike,
   MessageParamLike,
@@ -83,15 +91,3 @@ export {
   type Usage,
   usageFromApi,
 } from './usage.js';
-export {
-  describeValue,
-  expectKnownKeys,
-  expectNumber,
-  expectObject,
-  expectOneOf,
-  expectOptionalNumber,
-  expectOptionalSignal,
-  expectString,
-  invalidArgument,
-  type NumberRule,
-} from './validate.js';

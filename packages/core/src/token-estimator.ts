@@ -1,3 +1,5 @@
+import type { Usage } from './usage.js';
+
 /** A content block as far as Bulwark needs to see it; the SDK's block params all fit. */
 export interface ContentBlockLike {
   readonly type: string;
@@ -56,16 +58,26 @@ export interface RequestTokenEstimate {
 /**
  * Counts tokens. Implemented by `@bulwark/tokens`; consumed by the rate limiter, the file
  * chunker and the streaming client. Methods are async because encodings load lazily.
+ *
+ * Calibration goes through the handle the caller already holds: whoever sent the request and
+ * read its usage passes the estimate back to `calibrate`. No estimator listens to a bus.
  */
 export interface TokenEstimator {
   /** The number of tokens in `text` under the estimator's encoding. Empty text is 0. */
   countTokens(text: string): Promise<number>;
+  /** Estimates the input tokens of a Messages API request. */
+  estimateRequest(request: MessageRequestLike): Promise<RequestTokenEstimate>;
   /**
-   * Estimates the input tokens of a Messages API request. With a `requestId`, the estimator
-   * remembers the estimate so the `usage` event of that request can calibrate it.
+   * Learns from the input tokens the API reported for a request that `estimate` was made for
+   * (uncached, cache writes and cache reads together). Optional: an estimator that does not
+   * calibrate leaves it out. Inexact estimates are ignored.
    */
-  estimateRequest(
-    request: MessageRequestLike,
-    options?: { requestId?: string },
-  ): Promise<RequestTokenEstimate>;
+  calibrate?(estimate: RequestTokenEstimate, usage: Usage): void;
+  /**
+   * Optional: resolves once `countTokensSync` can answer (an encoding loaded). Callers that
+   * count in a hot loop await it once and then count synchronously.
+   */
+  ready?(): Promise<void>;
+  /** Optional: `countTokens` without a promise; may throw until `ready()` has resolved. */
+  countTokensSync?(text: string): number;
 }

@@ -161,30 +161,21 @@ describe('reserve and reconcile', () => {
   });
 });
 
-describe('reconciliation from the bus', () => {
+describe('reconciliation through the reservation', () => {
   const limits = { requestsPerMinute: 100, inputTokensPerMinute: 10_000, outputTokensPerMinute: 10_000 };
 
-  it('reconciles a reservation from its request’s usage event, and ignores a later reconcile', async () => {
-    const { limiter, bus } = createHarness({ limits, outputReservation: 'max_tokens' });
-    const reservation = await limiter.acquire({
-      model: sonnet,
-      inputTokens: 1_000,
-      maxOutputTokens: 1_000,
-      requestId: 'r1',
-    });
-    bus.emit('usage', {
-      requestId: 'r1',
-      model: sonnet,
-      attempt: 1,
-      usage: usage({ inputTokens: 1_000, outputTokens: 200 }),
-      partial: false,
-    });
+  it('takes the first reconcile and ignores a later one', async () => {
+    const { limiter } = createHarness({ limits, outputReservation: 'max_tokens' });
+    const reservation = await limiter.acquire({ model: sonnet, inputTokens: 1_000, maxOutputTokens: 1_000 });
+    reservation.reconcile(usage({ inputTokens: 1_000, outputTokens: 200 }));
     reservation.reconcile(usage({ inputTokens: 1_000, outputTokens: 900 }));
+    reservation.release();
     const { levels } = await limiter.levels(sonnet);
     expect(levels.outputTokens?.available).toBeCloseTo(9_800);
+    expect(levels.requests?.available).toBeCloseTo(99);
   });
 
-  it('ignores the usage event after the reservation was reconciled directly', async () => {
+  it('does not listen to usage events on its bus: the holder settles, not an observer', async () => {
     const { limiter, bus } = createHarness({ limits, outputReservation: 'max_tokens' });
     const reservation = await limiter.acquire({
       model: sonnet,
@@ -192,40 +183,29 @@ describe('reconciliation from the bus', () => {
       maxOutputTokens: 1_000,
       requestId: 'r1',
     });
-    reservation.reconcile(usage({ outputTokens: 300 }));
+    expect(bus.listenerCount('usage')).toBe(0);
     bus.emit('usage', {
       requestId: 'r1',
       model: sonnet,
       attempt: 1,
-      usage: usage({ outputTokens: 900 }),
+      usage: usage({ outputTokens: 100 }),
       partial: false,
     });
-    const { levels } = await limiter.levels(sonnet);
-    expect(levels.outputTokens?.available).toBeCloseTo(9_700);
+    expect((await limiter.levels(sonnet)).levels.outputTokens?.available).toBeCloseTo(9_000);
+    reservation.reconcile(usage({ outputTokens: 300 }));
+    expect((await limiter.levels(sonnet)).levels.outputTokens?.available).toBeCloseTo(9_700);
   });
 
-  it('settles one reservation per usage event when attempts of a request acquire in turn', async () => {
-    const { limiter, bus } = createHarness({ limits, outputReservation: 'max_tokens' });
-    await limiter.acquire({ model: sonnet, inputTokens: 0, maxOutputTokens: 1_000, requestId: 'r1' });
-    await limiter.acquire({ model: sonnet, inputTokens: 0, maxOutputTokens: 1_000, requestId: 'r1' });
-    const event = {
-      requestId: 'r1',
-      model: sonnet,
-      attempt: 1,
-      usage: usage({ outputTokens: 100 }),
-      partial: true,
-    };
-    bus.emit('usage', event);
-    bus.emit('usage', { ...event, attempt: 2 });
-    bus.emit('usage', { ...event, attempt: 3 });
-    const { levels } = await limiter.levels(sonnet);
-    expect(levels.outputTokens?.available).toBeCloseTo(9_800);
-  });
-
-  it('stops listening to the bus when closed', async () => {
-    const { limiter, bus } = createHarness({ limits });
-    limiter.close();
-    expect(bus.listenerCount('usage')).toBe(0);
+  it('charges partial usage but learns output lengths only from complete calls', async () => {
+    const { limiter } = createHarness({ limits });
+    const broken = await limiter.acquire({ model: sonnet, inputTokens: 0, maxOutputTokens: 2_000 });
+    expect(broken.outputTokens).toBe(2_000);
+    broken.reconcile(usage({ outputTokens: 10 }), { partial: true });
+    const next = await limiter.acquire({ model: sonnet, inputTokens: 0, maxOutputTokens: 2_000 });
+    expect(next.outputTokens).toBe(2_000);
+    next.reconcile(usage({ outputTokens: 400 }));
+    const third = await limiter.acquire({ model: sonnet, inputTokens: 0, maxOutputTokens: 2_000 });
+    expect(third.outputTokens).toBeLessThan(2_000);
   });
 });
 

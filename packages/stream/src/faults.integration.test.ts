@@ -8,9 +8,10 @@ import {
 } from '@bulwark/core';
 import { type Fault, startMockServer } from '@bulwark/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { StreamingClientOptions } from './options.js';
 import { StreamInterruptedError } from './stream-interrupted-error.js';
-import { createStreamingClient, type StreamingClientOptions } from './streaming-client.js';
-import { createRecordingGate, recordEvents, settleWithClock, textOf } from './test-support/harness.js';
+import { createStreamingClient } from './streaming-client.js';
+import { createRecordingGate, recordEvents, textOf } from './test-support/harness.js';
 
 // claude-haiku-4-5 accepts prefill; claude-opus-4-6 does not (it gets the user-turn continuation).
 const prefillModel = 'claude-haiku-4-5';
@@ -64,13 +65,12 @@ async function runWithFault(fault: Fault, model = prefillModel, options: Streami
   const { client, clock, events } = setup(options);
   let delivered = '';
   const request = params(model);
-  const outcome = await settleWithClock(
-    client.createMessage(request, { onText: (text) => (delivered += text) }),
-    clock,
-  ).then(
-    (message) => ({ message, error: undefined }),
-    (error: unknown) => ({ message: undefined, error }),
-  );
+  const outcome = await clock
+    .runUntilSettled(client.createMessage(request, { onText: (text) => (delivered += text) }))
+    .then(
+      (message) => ({ message, error: undefined }),
+      (error: unknown) => ({ message: undefined, error }),
+    );
   return { ...outcome, delivered, events, expected: server.expectedText(request), request };
 }
 
@@ -170,12 +170,11 @@ describe('one fault per request, with the real SDK over loopback', () => {
     server.setFaults({
       schedule: { 1: { kind: 'drop', afterEvents: 20 }, 2: { kind: 'status', status: 529 } },
     });
-    const { client, clock } = setup({ maxRetries: 1 });
+    const { client, clock } = setup({ retry: { maxRetries: 1 } });
     let delivered = '';
-    const error = await settleWithClock(
-      client.createMessage(params(), { onText: (text) => (delivered += text) }),
-      clock,
-    ).catch((reason: unknown) => reason);
+    const error = await clock
+      .runUntilSettled(client.createMessage(params(), { onText: (text) => (delivered += text) }))
+      .catch((reason: unknown) => reason);
     expect(StreamInterruptedError.isInstance(error)).toBe(true);
     const partial = (error as StreamInterruptedError).partial;
     expect(textOf(partial)).toBe(delivered);
@@ -187,16 +186,17 @@ describe('one fault per request, with the real SDK over loopback', () => {
     const { client, clock } = setup();
     const controller = new AbortController();
     let delivered = '';
-    const error = await settleWithClock(
-      client.createMessage(params(), {
-        signal: controller.signal,
-        onText: (text) => {
-          delivered += text;
-          if (delivered.length > 40) controller.abort();
-        },
-      }),
-      clock,
-    ).catch((reason: unknown) => reason);
+    const error = await clock
+      .runUntilSettled(
+        client.createMessage(params(), {
+          signal: controller.signal,
+          onText: (text) => {
+            delivered += text;
+            if (delivered.length > 40) controller.abort();
+          },
+        }),
+      )
+      .catch((reason: unknown) => reason);
     expect(AbortedError.isInstance(error)).toBe(true);
     expect(textOf((error as AbortedError<Anthropic.Message>).partial)).toBe(delivered);
     expect(server.requests).toHaveLength(1);
@@ -211,7 +211,7 @@ describe('one fault per request, with the real SDK over loopback', () => {
       },
     });
     const { client, clock, events } = setup();
-    const message = await settleWithClock(client.createMessage(params()), clock);
+    const message = await clock.runUntilSettled(client.createMessage(params()));
     expect(textOf(message)).toBe(server.expectedText(params()));
     expect(server.requests).toHaveLength(named(events, 'request:start').length);
     expect(server.requests).toHaveLength(4);
@@ -257,7 +257,7 @@ describe('one fault per request, with the real SDK over loopback', () => {
     // The timeout runs on the manual clock, which this test moves only to the backoff wait.
     const { client, clock, events } = setup({ nonStreamingTimeoutMs: Number.POSITIVE_INFINITY });
     const request = { ...params(), max_tokens: 1000 };
-    const message = await settleWithClock(client.createMessage(request), clock);
+    const message = await clock.runUntilSettled(client.createMessage(request));
     expect(textOf(message)).toBe(server.expectedText(request));
     expect(named(events, 'request:start')[0]?.payload).toMatchObject({
       streaming: false,
@@ -268,7 +268,7 @@ describe('one fault per request, with the real SDK over loopback', () => {
 
   it('answers getCompletion with the text', async () => {
     const { client, clock } = setup({ defaultModel: prefillModel });
-    const text = await settleWithClock(client.getCompletion('Tell me a story.', { maxTokens: 8000 }), clock);
+    const text = await clock.runUntilSettled(client.getCompletion('Tell me a story.', { maxTokens: 8000 }));
     expect(text).toBe(server.expectedText(params()));
   });
 });
@@ -330,14 +330,15 @@ describe('time on the manual clock, moved by the stream itself', () => {
 
   it("does not retry when the caller's onText throws", async () => {
     const { client, clock } = setup();
-    const error = await settleWithClock(
-      client.createMessage(params(), {
-        onText: () => {
-          throw new Error('bug in the caller');
-        },
-      }),
-      clock,
-    ).catch((reason: unknown) => reason);
+    const error = await clock
+      .runUntilSettled(
+        client.createMessage(params(), {
+          onText: () => {
+            throw new Error('bug in the caller');
+          },
+        }),
+      )
+      .catch((reason: unknown) => reason);
     expect(StreamInterruptedError.isInstance(error)).toBe(true);
     expect(((error as Error).cause as Error).cause).toEqual(new Error('bug in the caller'));
     expect(server.requests).toHaveLength(1);

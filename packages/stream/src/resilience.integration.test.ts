@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamCheckpoint } from './checkpoint-record.js';
 import { StreamInterruptedError } from './stream-interrupted-error.js';
 import { createStreamingClient } from './streaming-client.js';
-import { recordEvents, settleWithClock, textOf } from './test-support/harness.js';
+import { recordEvents, textOf } from './test-support/harness.js';
 
 let server: Awaited<ReturnType<typeof startMockServer>>;
 let sdk: Anthropic;
@@ -43,9 +43,8 @@ describe('resuming is exact', () => {
             messages: [{ role: 'user' as const, content: `Prompt number ${promptSeed}.` }],
           };
           let delivered = '';
-          const message = await settleWithClock(
+          const message = await clock.runUntilSettled(
             client.createMessage(request, { onText: (text) => (delivered += text) }),
-            clock,
           );
           const expected = server.expectedText(request);
           expect(textOf(message)).toBe(expected);
@@ -168,7 +167,7 @@ describe('checkpoints', () => {
       client: sdk,
       checkpoints: store,
       bus,
-      maxRetries: 0,
+      retry: { maxRetries: 0 },
       checkpointEveryTokens: 5,
     });
     let deliveredBefore = '';

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { buildContinuationPrompt } from '@bulwark/core';
+import { buildContinuationPrompt } from '@bulwark/core/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { failureOf, startWithClient, userRequest, userTurnModel } from './test-support/harness.js';

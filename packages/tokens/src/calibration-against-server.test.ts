@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { AbortedError, createBus, createRequestId, usageFromApi } from '@bulwark/core';
+import { AbortedError, usageFromApi } from '@bulwark/core';
 import { type MockServer, startMockServer } from '@bulwark/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TokenCountError } from './errors.js';
@@ -49,20 +49,12 @@ describe('against @bulwark/testing with the real SDK', () => {
   });
 
   it('comes within 5 % of the server count after 20 requests of calibration', async () => {
-    const bus = createBus();
-    const estimator = createTokenEstimator({ bus });
+    const estimator = createTokenEstimator();
     for (let index = 0; index < 20; index += 1) {
-      const requestId = createRequestId();
       const body = params(index);
-      await estimator.estimateRequest(body, { requestId });
+      const estimate = await estimator.estimateRequest(body);
       const message = await client.messages.create(body);
-      bus.emit('usage', {
-        requestId,
-        model: body.model,
-        attempt: 1,
-        partial: false,
-        usage: usageFromApi(message.usage),
-      });
+      estimator.calibrate(estimate, usageFromApi(message.usage));
     }
     for (const index of [100, 101, 102]) {
       const body = params(index);
@@ -88,6 +80,26 @@ describe('against @bulwark/testing with the real SDK', () => {
     expect(await estimator.countWithApi(body)).toBe(expected);
     expect(await estimator.countWithApi(body)).toBe(expected);
     expect(server.requests.filter((entry) => entry.path.includes('count_tokens'))).toHaveLength(1);
+  });
+
+  it('waits for an encoding that is still loading instead of refusing countWithApi', async () => {
+    let finishLoading: () => void = () => {};
+    const loaded = new Promise<void>((resolve) => {
+      finishLoading = resolve;
+    });
+    const estimator = createTokenEstimator({
+      client,
+      loadRankFile: async () => {
+        await loaded;
+        return (await import('js-tiktoken/ranks/cl100k_base')).default;
+      },
+    });
+    const loading = estimator.ready();
+    expect(estimator.status).toBe('loading');
+    const counted = estimator.countWithApi(params(7));
+    finishLoading();
+    await loading;
+    expect(await counted).toBe((await client.messages.countTokens(params(7))).input_tokens);
   });
 
   it('learns the ratio from countWithApi answers too', async () => {

@@ -1,4 +1,4 @@
-import { createBus, emptyUsage, InvalidArgumentError, type MessageRequestLike } from '@bulwark/core';
+import { emptyUsage, InvalidArgumentError, type MessageRequestLike } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
 import { createTokenEstimator } from './token-estimator.js';
 
@@ -8,88 +8,64 @@ const body = (text: string, model = 'claude-sonnet-4-5'): MessageRequestLike => 
   messages: [{ role: 'user', content: text }],
 });
 
-function reportUsage(
-  bus: ReturnType<typeof createBus>,
-  requestId: string,
-  inputTokens: number,
-  model = 'claude-sonnet-4-5',
-) {
-  bus.emit('usage', {
-    requestId,
-    model,
-    attempt: 1,
-    partial: false,
-    usage: { ...emptyUsage(), inputTokens },
-  });
-}
+const inputUsage = (inputTokens: number) => ({ ...emptyUsage(), inputTokens });
 
 describe('calibration', () => {
-  it('moves the ratio of a family toward actual ÷ raw from usage events', async () => {
-    const bus = createBus();
-    const estimator = createTokenEstimator({ bus, defaultCalibrationPrior: 1 });
+  it('moves the ratio of a family toward actual ÷ raw from the usage it is handed', async () => {
+    const estimator = createTokenEstimator({ defaultCalibrationPrior: 1 });
     for (let index = 0; index < 30; index += 1) {
-      const estimate = await estimator.estimateRequest(body(`request number ${index} with some words`), {
-        requestId: `r${index}`,
-      });
-      reportUsage(bus, `r${index}`, Math.round(estimate.rawTokens * 1.4));
+      const estimate = await estimator.estimateRequest(body(`request number ${index} with some words`));
+      estimator.calibrate(estimate, inputUsage(Math.round(estimate.rawTokens * 1.4)));
     }
     expect(estimator.calibrationRatio('claude-sonnet-4-5')).toBeCloseTo(1.4, 1);
     expect(estimator.calibrationRatio('claude-opus-4-1')).toBe(1);
   });
 
   it('counts cache writes and reads as part of the prompt', async () => {
-    const bus = createBus();
-    const estimator = createTokenEstimator({ bus, defaultCalibrationPrior: 1, calibrationPriorWeight: 0 });
-    const estimate = await estimator.estimateRequest(body('cached prompt'), { requestId: 'r' });
-    bus.emit('usage', {
-      requestId: 'r',
+    const estimator = createTokenEstimator({ defaultCalibrationPrior: 1, calibrationPriorWeight: 0 });
+    const estimate = await estimator.estimateRequest(body('cached prompt'));
+    estimator.calibrate(estimate, {
+      ...emptyUsage(),
+      inputTokens: estimate.rawTokens,
+      cacheReadInputTokens: estimate.rawTokens,
+    });
+    expect(estimator.calibrationRatio('claude-sonnet-4-5')).toBeCloseTo(2, 5);
+  });
+
+  it('learns for the family the estimate was made for, not another', async () => {
+    const estimator = createTokenEstimator({ defaultCalibrationPrior: 1, calibrationPriorWeight: 0 });
+    const opus = await estimator.estimateRequest(body('hello', 'claude-opus-4-1'));
+    estimator.calibrate(opus, inputUsage(opus.rawTokens * 3));
+    expect(estimator.calibrationRatio('claude-opus-4-5')).toBeCloseTo(3, 5);
+    expect(estimator.calibrationRatio('claude-sonnet-4-5')).toBe(1);
+  });
+
+  it('ignores inexact estimates: a guess teaches nothing', async () => {
+    const estimator = createTokenEstimator({ defaultCalibrationPrior: 1, calibrationPriorWeight: 0 });
+    const estimate = await estimator.estimateRequest({
       model: 'claude-sonnet-4-5',
-      attempt: 1,
-      partial: false,
-      usage: { ...emptyUsage(), inputTokens: estimate.rawTokens, cacheReadInputTokens: estimate.rawTokens },
+      max_tokens: 10,
+      messages: [
+        {
+          role: 'user',
+          content: [{ type: 'document', source: { type: 'url', url: 'https://example.com/a.pdf' } }] as never,
+        },
+      ],
     });
-    expect(estimator.calibrationRatio('claude-sonnet-4-5')).toBeCloseTo(2, 5);
-  });
-
-  it('uses a usage event once and ignores requests it did not estimate', async () => {
-    const bus = createBus();
-    const estimator = createTokenEstimator({ bus, defaultCalibrationPrior: 1, calibrationPriorWeight: 0 });
-    const estimate = await estimator.estimateRequest(body('hello'), { requestId: 'known' });
-    reportUsage(bus, 'unknown', 1000);
-    reportUsage(bus, 'known', estimate.rawTokens * 2);
-    reportUsage(bus, 'known', estimate.rawTokens * 4);
-    expect(estimator.calibrationRatio('claude-sonnet-4-5')).toBeCloseTo(2, 5);
-  });
-
-  it('forgets the oldest pending estimates beyond maxPendingRequests', async () => {
-    const bus = createBus();
-    const estimator = createTokenEstimator({
-      bus,
-      defaultCalibrationPrior: 1,
-      calibrationPriorWeight: 0,
-      maxPendingRequests: 2,
-    });
-    for (const id of ['a', 'b', 'c']) await estimator.estimateRequest(body('hello'), { requestId: id });
-    reportUsage(bus, 'a', 1000);
+    expect(estimate.exact).toBe(false);
+    estimator.calibrate(estimate, inputUsage(estimate.rawTokens * 4));
     expect(estimator.calibrationRatio('claude-sonnet-4-5')).toBe(1);
-    reportUsage(bus, 'c', 1000);
-    expect(estimator.calibrationRatio('claude-sonnet-4-5')).not.toBe(1);
   });
 
-  it('stops learning after close()', async () => {
-    const bus = createBus();
-    const estimator = createTokenEstimator({ bus, defaultCalibrationPrior: 1 });
-    await estimator.estimateRequest(body('hello'), { requestId: 'r' });
-    estimator.close();
-    reportUsage(bus, 'r', 1000);
-    expect(estimator.calibrationRatio('claude-sonnet-4-5')).toBe(1);
+  it('refuses a calibrate call without an estimate, naming the argument', () => {
+    const estimator = createTokenEstimator();
+    expect(() => estimator.calibrate(undefined as never, inputUsage(10))).toThrow(/`estimate`/);
   });
 
   it('exports learnt state that another estimator imports', async () => {
-    const bus = createBus();
-    const learner = createTokenEstimator({ bus });
-    const estimate = await learner.estimateRequest(body('hello world'), { requestId: 'r' });
-    reportUsage(bus, 'r', estimate.rawTokens * 3);
+    const learner = createTokenEstimator();
+    const estimate = await learner.estimateRequest(body('hello world'));
+    learner.calibrate(estimate, inputUsage(estimate.rawTokens * 3));
     const state = learner.exportCalibration();
     const fresh = createTokenEstimator();
     fresh.importCalibration(JSON.parse(JSON.stringify(state)));

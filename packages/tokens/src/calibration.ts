@@ -1,5 +1,11 @@
-import { expectKnownKeys, expectNumber, expectObject, expectOneOf, invalidArgument } from '@bulwark/core';
-import type { EncodingName } from './internal/rank-table.js';
+import {
+  expectKnownKeys,
+  expectNumber,
+  expectObject,
+  expectOneOf,
+  invalidArgument,
+} from '@bulwark/core/internal';
+import type { EncodingName } from './encoding.js';
 
 /** The family of models whose id `modelClassOf` does not know. */
 export const defaultModelFamily = 'default';

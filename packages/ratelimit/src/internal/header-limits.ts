@@ -1,4 +1,5 @@
-import { getHeader, type HeadersLike } from '@bulwark/core';
+import type { HeadersLike } from '@bulwark/core';
+import { getHeader } from '@bulwark/core/internal';
 import type { StoreBucketName } from '../store.js';
 
 /** What the `anthropic-ratelimit-<bucket>-*` headers say about one bucket. */

@@ -1,15 +1,13 @@
 import type { Reservation, Usage } from '@bulwark/core';
-import type { BudgetHold } from '../budgets.js';
+import type { BudgetHold } from './budget-tracker.js';
 import type { Amounts, ClassState } from './class-state.js';
 
-/** Called once per reservation: with the real usage, or without it for a release. */
-export type SettleReservation = (
-  reservation: LimiterReservation,
-  usage: Usage | undefined,
-  partial: boolean,
-) => void;
+/** What settles a reservation: called once, with the real usage, or without it for a release. */
+export interface ReservationSettler {
+  settle(reservation: LimiterReservation, usage: Usage | undefined, partial: boolean): void;
+}
 
-/** Capacity held for one call. Only the first of reconcile, release or a bus `usage` event counts. */
+/** Capacity held for one call. Only the first of reconcile or release counts. */
 export class LimiterReservation implements Reservation {
   settled = false;
 
@@ -19,7 +17,7 @@ export class LimiterReservation implements Reservation {
     readonly state: ClassState,
     readonly amounts: Amounts,
     readonly budgetHold: BudgetHold | undefined,
-    private readonly onSettle: SettleReservation,
+    private readonly settler: ReservationSettler,
   ) {}
 
   get inputTokens(): number {
@@ -30,17 +28,17 @@ export class LimiterReservation implements Reservation {
     return this.amounts.output_tokens;
   }
 
-  reconcile(usage: Usage): void {
-    this.settle(usage, false);
+  reconcile(usage: Usage, { partial = false }: { partial?: boolean } = {}): void {
+    this.settle(usage, partial);
   }
 
   release(): void {
     this.settle(undefined, false);
   }
 
-  settle(usage: Usage | undefined, partial: boolean): void {
+  private settle(usage: Usage | undefined, partial: boolean): void {
     if (this.settled) return;
     this.settled = true;
-    this.onSettle(this, usage, partial);
+    this.settler.settle(this, usage, partial);
   }
 }

@@ -1,11 +1,11 @@
+import type { AdmissionRequest } from '@bulwark/core';
 import {
-  type AdmissionRequest,
   expectNumber,
   expectObject,
   expectOptionalNumber,
   expectOptionalSignal,
   expectString,
-} from '@bulwark/core';
+} from '@bulwark/core/internal';
 
 const nonNegative = { min: 0 };
 

@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { Stream } from '@anthropic-ai/sdk/core/streaming';
 import type { Clock } from '@bulwark/core';
-import type { MessageSnapshot } from '../message-snapshot.js';
+import type { MessageSnapshot } from './message-snapshot.js';
 import { startStallWatchdog } from './stall-watchdog.js';
 import { StreamFailure } from './stream-failure.js';
 
@@ -19,12 +19,14 @@ export interface AttemptInput {
   snapshot: MessageSnapshot;
   clock: Clock;
   signal: AbortSignal | undefined;
-  headers: Record<string, string> | undefined;
+  headers: Readonly<Record<string, string>> | undefined;
   state: AttemptState;
   onResponse(response: Response): void;
   onText: ((text: string) => void) | undefined;
   onEvent: ((event: Anthropic.RawMessageStreamEvent) => void) | undefined;
   afterEvent(): void;
+  /** Called once, when the attempt's first content delta (text, thinking or tool input) arrives. */
+  onFirstContent?(): void;
 }
 
 /** Aborts `controller` when `signal` does; returns the unsubscribe. */
@@ -44,6 +46,7 @@ function errorTypeOf(data: string): string | undefined {
     const body = JSON.parse(data) as { error?: { type?: unknown } };
     return typeof body.error?.type === 'string' ? body.error.type : undefined;
   } catch {
+    // An error frame whose data is not JSON is still an error event, just one of unknown type.
     return undefined;
   }
 }
@@ -58,6 +61,7 @@ export async function runStreamingAttempt(
   input: AttemptInput & { stallTimeoutMs: number; pingsCountAsActivity: boolean },
 ): Promise<void> {
   const { client, params, snapshot, clock, signal, state, onText, onEvent } = input;
+  let firstContent = input.onFirstContent;
   const controller = new AbortController();
   const unlink = linkSignal(signal, controller);
   const watchdog = startStallWatchdog(clock, input.stallTimeoutMs, (idleMs) => {
@@ -101,6 +105,10 @@ export async function runStreamingAttempt(
         );
       }
       const text = snapshot.apply(event);
+      if (event.type === 'content_block_delta' && firstContent !== undefined) {
+        firstContent();
+        firstContent = undefined;
+      }
       try {
         if (onEvent) onEvent(event);
         if (text !== undefined && onText) onText(text);

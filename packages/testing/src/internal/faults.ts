@@ -1,4 +1,10 @@
-import { expectKnownKeys, expectNumber, expectObject, expectOneOf, invalidArgument } from '@bulwark/core';
+import {
+  expectKnownKeys,
+  expectNumber,
+  expectObject,
+  expectOneOf,
+  invalidArgument,
+} from '@bulwark/core/internal';
 import type { Fault, FaultKind, FaultPlan } from '../fault.js';
 import { randomFor } from './random.js';
 

@@ -1,4 +1,5 @@
-import { contentBlockParamTypes, modelAcceptsPrefill, parseContinuationPrompt } from '@bulwark/core';
+import { modelAcceptsPrefill } from '@bulwark/core';
+import { contentBlockParamTypes, parseContinuationPrompt } from '@bulwark/core/internal';
 import { type ApiFailure, invalidRequest } from './api-error.js';
 import { stableStringify } from './random.js';
 

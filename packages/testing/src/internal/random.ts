@@ -1,4 +1,4 @@
-import { hashString } from '@bulwark/core';
+import { hashString } from '@bulwark/core/internal';
 
 /** A seeded generator of floats in [0, 1) (mulberry32). */
 export function createRandom(seed: number): () => number {
