@@ -29,6 +29,7 @@ import {
 } from '@bulwark/stream';
 import { type BulwarkTokenEstimator, createTokenEstimator, type EncodingName } from '@bulwark/tokens';
 import { CallTracker } from './call-tracker.js';
+import { ClientTelemetry, checkTelemetryOptions, type TelemetryOptions } from './telemetry.js';
 import { createUsageTracker, type ModelUsageTotals } from './usage-tracker.js';
 
 /** Retry settings of the streaming client (see `@bulwark/stream`). */
@@ -85,6 +86,11 @@ export interface BulwarkClientOptions {
   bus?: Bus;
   /** Time and timers. @default systemClock */
   clock?: Clock;
+  /**
+   * OpenTelemetry traces and metrics of every request, through `@bulwark/otel` (install it and
+   * `@opentelemetry/api`). Calls wait until it is attached. @default none
+   */
+  telemetry?: TelemetryOptions;
 }
 
 /** Totals per model: what `usage()` returns. */
@@ -141,6 +147,7 @@ const optionNames = [
   'logLevel',
   'bus',
   'clock',
+  'telemetry',
 ] as const;
 
 interface Parts {
@@ -207,10 +214,16 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
   expectObject('options', options);
   expectKnownKeys('options', options, optionNames);
   expectObject('retry', options.retry ?? {});
+  if (options.telemetry !== undefined) checkTelemetryOptions(options.telemetry);
   const bus = options.bus ?? createBus();
   const clock = options.clock ?? systemClock;
   const { estimator, limiter, streaming, detachLogger } = createParts(options, bus, clock);
-  const tracker = createUsageTracker(bus, { pricesOf: (model) => priceOf(model, options.prices) });
+  const pricesOf = (model: string) => priceOf(model, options.prices);
+  const tracker = createUsageTracker(bus, { pricesOf });
+  const telemetry =
+    options.telemetry === undefined
+      ? undefined
+      : new ClientTelemetry(bus, options.telemetry, { pricesOf, logger: options.logger });
   const calls = new CallTracker();
 
   return {
@@ -218,17 +231,21 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
     limiter,
     estimator,
     getCompletion: (prompt, completionOptions) =>
-      calls.track(completionOptions?.signal, (signal) =>
-        streaming.getCompletion(prompt, { ...completionOptions, signal }),
-      ),
+      calls.track(completionOptions?.signal, async (signal) => {
+        await telemetry?.ready();
+        return streaming.getCompletion(prompt, { ...completionOptions, signal });
+      }),
     createMessage: (params, messageOptions = {}) =>
-      calls.track(messageOptions.signal, (signal) =>
-        streaming.createMessage(params, { ...messageOptions, signal }),
-      ),
+      calls.track(messageOptions.signal, (signal) => {
+        const run = (requestId: string | undefined) =>
+          streaming.createMessage(params, { ...messageOptions, signal, ...(requestId ? { requestId } : {}) });
+        return telemetry ? telemetry.runMessage(params, messageOptions.requestId, run) : run(undefined);
+      }),
     resumeFromCheckpoint: (key, resumeOptions = {}) =>
-      calls.track(resumeOptions.signal, (signal) =>
-        streaming.resumeFromCheckpoint(key, { ...resumeOptions, signal }),
-      ),
+      calls.track(resumeOptions.signal, async (signal) => {
+        await telemetry?.ready();
+        return streaming.resumeFromCheckpoint(key, { ...resumeOptions, signal });
+      }),
     countTokens: (text) => estimator.countTokens(text),
     estimateRequest: (params) => estimator.estimateRequest(params),
     usage: () => tracker.snapshot(),
@@ -237,6 +254,7 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
       await calls.close({ abortInFlight });
       limiter.close();
       tracker.stop();
+      await telemetry?.close();
       detachLogger?.();
     },
   };

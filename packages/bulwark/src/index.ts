@@ -43,4 +43,5 @@ export {
   createClient,
   type RetryOptions,
 } from './create-client.js';
+export type { TelemetryOptions } from './telemetry.js';
 export type { ModelUsageTotals } from './usage-tracker.js';
