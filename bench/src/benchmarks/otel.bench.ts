@@ -1,10 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import Anthropic from '@anthropic-ai/sdk';
 import { type BulwarkEventName, type Bus, bulwarkEventNames, createBus } from '@bulwark/core';
 import { instrumentBulwark } from '@bulwark/otel';
 import { createStreamingClient } from '@bulwark/stream';
-import { startMockServer } from '@bulwark/testing';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider,
@@ -14,56 +12,9 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { type Benchmark, formatNumber, formatRatio, median } from '../harness.js';
+import { cpuMs, recordStream, replayingClient } from '../sse-replay.js';
 
 const model = 'claude-haiku-4-5';
-
-/** The raw SSE body of one response of `deltas` text deltas, recorded from the mock server. */
-async function recordStream(deltas: number): Promise<Uint8Array> {
-  const server = await startMockServer({ seed: 5, outputTokens: deltas });
-  try {
-    const response = await fetch(`${server.url}/v1/messages`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-api-key': 'test-key',
-        'anthropic-version': '2023-06-01',
-      },
-      body: JSON.stringify({
-        model,
-        max_tokens: deltas + 100,
-        stream: true,
-        messages: [{ role: 'user', content: 'Benchmark.' }],
-      }),
-    });
-    return new Uint8Array(await response.arrayBuffer());
-  } finally {
-    await server.close();
-  }
-}
-
-/** An SDK client whose fetch replays `body` in 16 KiB chunks: only client-side work is measured. */
-function replayingClient(body: Uint8Array): Anthropic {
-  const chunkBytes = 16 * 1024;
-  return new Anthropic({
-    apiKey: 'test-key',
-    baseURL: 'http://127.0.0.1:1',
-    maxRetries: 0,
-    fetch: async () => {
-      let offset = 0;
-      const stream = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (offset >= body.length) {
-            controller.close();
-            return;
-          }
-          controller.enqueue(body.subarray(offset, offset + chunkBytes));
-          offset += chunkBytes;
-        },
-      });
-      return new Response(stream, { status: 200, headers: { 'content-type': 'text/event-stream' } });
-    },
-  });
-}
 
 /** An exporter that drops what it is given: the SDK's pipeline runs, nothing is kept or sent. */
 const discardingExporter: SpanExporter = {
@@ -86,14 +37,6 @@ function realSdk(extraProcessors: SpanProcessor[] = []) {
   return { tracerProvider, meterProvider, reader };
 }
 
-function cpuMs(task: () => Promise<unknown>): Promise<number> {
-  const start = process.cpuUsage();
-  return task().then(() => {
-    const used = process.cpuUsage(start);
-    return (used.user + used.system) / 1000;
-  });
-}
-
 function countEvents(bus: Bus): { count: number } {
   const counter = { count: 0 };
   for (const name of bulwarkEventNames as readonly BulwarkEventName[])
@@ -103,7 +46,7 @@ function countEvents(bus: Bus): { count: number } {
 
 async function measureCpu(quick: boolean) {
   const deltas = 9995; // + message_start, content_block_start/stop, message_delta, message_stop = 10,000 events
-  const body = await recordStream(deltas);
+  const body = await recordStream(model, deltas);
   const params = {
     model,
     max_tokens: deltas + 100,
@@ -187,7 +130,7 @@ async function measureRetention(quick: boolean) {
     meterProvider: sdk.meterProvider,
   });
   const client = createStreamingClient({
-    client: replayingClient(await recordStream(200)),
+    client: replayingClient(await recordStream(model, 200)),
     bus,
     stallTimeoutMs: 60_000,
     progressIntervalMs: 1000,

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { instrumentBulwark } from './instrument-bulwark.js';
 import { maxOpenRequests } from './internal/recorder.js';
-import { childrenOf, createTestSdk, hrToMs, parentOf } from './test-support/otel-sdk.js';
+import { childrenOf, createTestSdk, hrToMs, instrumentedBus, parentOf } from './test-support/otel-sdk.js';
 import {
   emitAll,
   emitStep,
@@ -17,16 +17,7 @@ import {
   usageOf,
 } from './test-support/scripted-requests.js';
 
-function setup(options: Parameters<typeof instrumentBulwark>[1] = {}) {
-  const sdk = createTestSdk();
-  const bus = createBus();
-  const instrumentation = instrumentBulwark(bus, {
-    tracerProvider: sdk.tracerProvider,
-    meterProvider: sdk.meterProvider,
-    ...options,
-  });
-  return { ...sdk, bus, instrumentation };
-}
+const setup = instrumentedBus;
 
 function requestSpans(spans: readonly ReadableSpan[]): ReadableSpan[] {
   return spans.filter((span) => span.kind === SpanKind.CLIENT);
@@ -137,10 +128,14 @@ describe('the request span', () => {
 
   it('redacts a key that an error message carries', () => {
     const { bus, spans } = setup();
-    const steps = failedRequest('req_1');
-    const [, error] = steps[1] as Extract<Step, ['request:error', unknown]>;
-    error.error.message = 'rejected x-api-key: sk-ant-api03-secretsecret';
-    emitAll(bus, steps);
+    const [start, [, failure]] = failedRequest('req_1') as [Step, Extract<Step, ['request:error', unknown]>];
+    emitAll(bus, [
+      start,
+      [
+        'request:error',
+        { ...failure, error: { ...failure.error, message: 'rejected x-api-key: sk-ant-api03-secretsecret' } },
+      ],
+    ]);
     expect(JSON.stringify(spans().map((span) => span.status))).not.toContain('secretsecret');
   });
 
@@ -183,6 +178,39 @@ describe('the request span', () => {
     expect(hrToMs(wait!.startTime)).toBeGreaterThanOrEqual(hrToMs(request!.startTime));
     expect(hrToMs(wait!.endTime)).toBeLessThanOrEqual(hrToMs(attempt!.startTime));
     expect(request!.attributes['bulwark.ratelimit.wait_duration']).toBe(1.2);
+  });
+
+  it('gives a request that fails while it waits for the limiter a span, with the wait failed too', () => {
+    const { bus, spans } = setup();
+    emitAll(bus, [
+      [
+        'ratelimit:wait',
+        {
+          requestId: 'req_1',
+          model,
+          modelClass: 'claude-sonnet-4',
+          bucket: 'requests',
+          waitMs: 60_000,
+          queueLength: 1,
+        },
+      ],
+      [
+        'request:error',
+        {
+          requestId: 'req_1',
+          model,
+          attempt: 1,
+          error: { name: 'WaitTimeoutError', message: 'waited too long', code: 'wait_timeout' },
+          willRetry: false,
+        },
+      ],
+    ]);
+    const all = spans();
+    const [request] = requestSpans(all);
+    const [wait] = childrenOf(all, request!, 'bulwark.ratelimit.wait');
+    expect(request!.attributes['error.type']).toBe('wait_timeout');
+    expect(wait!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(childrenOf(all, request!, 'bulwark.attempt')).toEqual([]);
   });
 
   it('adds stalls, throttling, fallbacks, continuations and budget refusals as events', () => {

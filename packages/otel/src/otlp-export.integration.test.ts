@@ -9,7 +9,6 @@ import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-tra
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { instrumentBulwark } from './instrument-bulwark.js';
 import { createTestSdk } from './test-support/otel-sdk.js';
-import { settleWithClock } from './test-support/settle.js';
 
 interface OtlpValue {
   stringValue?: string;
@@ -110,7 +109,7 @@ it('exports the request span and its attempts over OTLP/HTTP, with the prompt bu
     messages: [{ role: 'user' as const, content: 'Describe the harbour at dawn.' }],
   };
   instrumentation.recordPrompt('req_otlp', params);
-  const message = await settleWithClock(client.createMessage(params, { requestId: 'req_otlp' }), clock);
+  const message = await client.createMessage(params, { requestId: 'req_otlp' });
   instrumentation.recordAnswer('req_otlp', message);
   await tracerProvider.forceFlush();
 

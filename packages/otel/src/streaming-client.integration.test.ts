@@ -6,8 +6,8 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { instrumentBulwark } from './instrument-bulwark.js';
+import type { InstrumentBulwarkOptions } from './options.js';
 import { childrenOf, createTestSdk, pointWith } from './test-support/otel-sdk.js';
-import { settleWithClock } from './test-support/settle.js';
 
 let server: Awaited<ReturnType<typeof startMockServer>>;
 let sdk: Anthropic;
@@ -30,23 +30,36 @@ afterAll(async () => {
   await server.close();
 });
 
-/** The streaming client of `@bulwark/stream` on a bus instrumented with the real OpenTelemetry SDK. */
-function instrumentedClient(options: { maxRetries?: number } = {}) {
+/**
+ * The streaming client of `@bulwark/stream` on a bus instrumented with the real OpenTelemetry SDK
+ * (or with `telemetry`), on a manual clock with no timer to move: no stall or progress timers, and
+ * backoff waits of 0 ms.
+ */
+function instrumentedClient({
+  maxRetries,
+  telemetry = {},
+}: {
+  maxRetries?: number;
+  telemetry?: InstrumentBulwarkOptions;
+} = {}) {
   const otel = createTestSdk();
   const bus = createBus();
-  const clock = createManualClock();
-  instrumentBulwark(bus, { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider });
+  instrumentBulwark(bus, {
+    tracerProvider: otel.tracerProvider,
+    meterProvider: otel.meterProvider,
+    ...telemetry,
+  });
   const client = createStreamingClient({
     client: sdk,
     bus,
-    clock,
-    random: () => 0.5,
+    clock: createManualClock(),
+    random: () => 0,
     stallTimeoutMs: Number.POSITIVE_INFINITY,
     progressIntervalMs: Number.POSITIVE_INFINITY,
-    ...options,
+    ...(maxRetries === undefined ? {} : { maxRetries }),
   });
   const requestSpans = () => otel.spans().filter((span) => span.kind === SpanKind.CLIENT);
-  return { ...otel, bus, clock, client, requestSpans };
+  return { ...otel, client, requestSpans };
 }
 
 describe('with the real SDK and @bulwark/testing', () => {
@@ -54,8 +67,8 @@ describe('with the real SDK and @bulwark/testing', () => {
     server.setFaults({
       schedule: { 1: { kind: 'status', status: 529 }, 2: { kind: 'drop', afterEvents: 12 } },
     });
-    const { client, clock, spans, requestSpans, collect } = instrumentedClient();
-    const message = await settleWithClock(client.createMessage(request(), { requestId: 'req_story' }), clock);
+    const { client, spans, requestSpans, collect } = instrumentedClient();
+    const message = await client.createMessage(request(), { requestId: 'req_story' });
 
     const all = spans();
     const [span, ...others] = requestSpans();
@@ -122,10 +135,8 @@ describe('with the real SDK and @bulwark/testing', () => {
     server.setFaults({
       schedule: { 1: { kind: 'status', status: 529 }, 2: { kind: 'status', status: 529 } },
     });
-    const { client, clock, requestSpans, collect } = instrumentedClient({ maxRetries: 1 });
-    const failure = await settleWithClock(client.createMessage(request()), clock).catch(
-      (error: unknown) => error,
-    );
+    const { client, requestSpans, collect } = instrumentedClient({ maxRetries: 1 });
+    const failure = await client.createMessage(request()).catch((error: unknown) => error);
     expect(StreamInterruptedError.isInstance(failure)).toBe(true);
     const [span] = requestSpans();
     expect(span!.status.code).toBe(SpanStatusCode.ERROR);
@@ -152,15 +163,12 @@ describe('with the real SDK and @bulwark/testing', () => {
         ],
       },
     });
-    const { client, clock, spans, requestSpans } = instrumentedClient();
+    const { client, spans, requestSpans } = instrumentedClient();
     const count = 30;
-    const results = await settleWithClock(
-      Promise.allSettled(
-        Array.from({ length: count }, (_, index) =>
-          client.createMessage(request(`Prompt ${index}.`), { requestId: `req_${index}` }),
-        ),
+    const results = await Promise.allSettled(
+      Array.from({ length: count }, (_, index) =>
+        client.createMessage(request(`Prompt ${index}.`), { requestId: `req_${index}` }),
       ),
-      clock,
     );
     expect(results.every((result) => result.status === 'fulfilled')).toBe(true);
     const all = spans();
@@ -208,20 +216,10 @@ describe('with the real SDK and @bulwark/testing', () => {
         explodingProcessor,
       ],
     });
-    const bus = createBus();
-    const clock = createManualClock();
-    instrumentBulwark(bus, { tracerProvider, meterProvider: createTestSdk().meterProvider, logger });
+    const { client } = instrumentedClient({ telemetry: { tracerProvider, logger } });
     server.setFaults({ schedule: { 1: { kind: 'status', status: 529 } } });
-    const client = createStreamingClient({
-      client: sdk,
-      bus,
-      clock,
-      random: () => 0,
-      stallTimeoutMs: Number.POSITIVE_INFINITY,
-      progressIntervalMs: Number.POSITIVE_INFINITY,
-    });
     for (let index = 0; index < 3; index += 1) {
-      const message = await settleWithClock(client.createMessage(request(`Prompt ${index}.`)), clock);
+      const message = await client.createMessage(request(`Prompt ${index}.`));
       expect(message.content.length).toBeGreaterThan(0);
     }
     expect(logger.error).toHaveBeenCalledTimes(1);

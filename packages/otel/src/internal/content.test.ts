@@ -1,20 +1,11 @@
-import { createBus, type MessageRequestLike } from '@bulwark/core';
-import { SpanKind } from '@opentelemetry/api';
+import type { MessageRequestLike } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
-import { instrumentBulwark } from '../instrument-bulwark.js';
-import { createTestSdk, hrToMs } from '../test-support/otel-sdk.js';
+import { hrToMs, instrumentedBus } from '../test-support/otel-sdk.js';
 import { emitAll, failedRequest, model, successfulRequest } from '../test-support/scripted-requests.js';
 
 function setup(captureContent: boolean) {
-  const sdk = createTestSdk();
-  const bus = createBus();
-  const instrumentation = instrumentBulwark(bus, {
-    tracerProvider: sdk.tracerProvider,
-    meterProvider: sdk.meterProvider,
-    captureContent,
-  });
-  const requestSpan = () => sdk.spans().find((span) => span.kind === SpanKind.CLIENT);
-  return { ...sdk, bus, instrumentation, requestSpan };
+  const sdk = instrumentedBus({ captureContent });
+  return { ...sdk, requestSpan: () => sdk.requestSpans()[0] };
 }
 
 const request: MessageRequestLike = {

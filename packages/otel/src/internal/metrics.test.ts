@@ -1,7 +1,6 @@
-import { costOfUsage, createBus, defaultPriceOf } from '@bulwark/core';
+import { costOfUsage, defaultPriceOf } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
-import { instrumentBulwark } from '../instrument-bulwark.js';
-import { createTestSdk, pointWith } from '../test-support/otel-sdk.js';
+import { instrumentedBus, pointWith } from '../test-support/otel-sdk.js';
 import {
   emitAll,
   emitStep,
@@ -12,16 +11,7 @@ import {
   usageOf,
 } from '../test-support/scripted-requests.js';
 
-function setup(options: Parameters<typeof instrumentBulwark>[1] = {}) {
-  const sdk = createTestSdk();
-  const bus = createBus();
-  const instrumentation = instrumentBulwark(bus, {
-    tracerProvider: sdk.tracerProvider,
-    meterProvider: sdk.meterProvider,
-    ...options,
-  });
-  return { ...sdk, bus, instrumentation };
-}
+const setup = instrumentedBus;
 
 const base = {
   'gen_ai.operation.name': 'chat',

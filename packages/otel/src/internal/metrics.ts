@@ -24,23 +24,55 @@ const bucketNames = [
   ['outputTokens', 'output_tokens'],
 ] as const;
 
+/** Name, unit and description of each instrument (and the advised buckets of each histogram). */
+const histograms = {
+  tokenUsage: [metricNames.tokenUsage, '{token}', 'Number of input and output tokens used.', tokenBoundaries],
+  operationDuration: [metricNames.operationDuration, 's', 'GenAI operation duration.', secondsBoundaries],
+  timeToFirstChunk: [
+    metricNames.timeToFirstChunk,
+    's',
+    'Time to receive the first chunk of a streaming response, from when its request was sent.',
+    secondsBoundaries,
+  ],
+  timePerOutputChunk: [
+    metricNames.timePerOutputChunk,
+    's',
+    'Mean time per streamed output token over one progress interval.',
+    secondsBoundaries,
+  ],
+} as const;
+
+const counters = {
+  retries: [metricNames.retries, '{retry}', 'Retries and resumes scheduled, by reason.'],
+  resumes: [metricNames.resumes, '{resume}', 'Broken streams continued, by strategy.'],
+  stalls: [metricNames.stalls, '{stall}', 'Streams aborted for sending nothing.'],
+  rateLimited: [metricNames.rateLimited, '{response}', '429 answers the rate limiter saw, by reason.'],
+  cost: [metricNames.cost, 'USD', 'Cost of the tokens used, at list price.'],
+} as const;
+
 /**
  * The instruments: the GenAI conventions' client histograms and Bulwark's own counters and
  * gauges. Every point carries the caller's static attributes.
  */
 export class BulwarkMetrics {
-  private readonly tokenUsage: Histogram;
-  private readonly operationDuration: Histogram;
-  private readonly timeToFirstChunk: Histogram;
-  private readonly timePerOutputChunk: Histogram;
-  private readonly retries: Counter;
-  private readonly resumes: Counter;
-  private readonly stalls: Counter;
-  private readonly rateLimited: Counter;
+  private readonly histograms: Record<keyof typeof histograms, Histogram>;
+  private readonly counters: Record<keyof typeof counters, Counter>;
   private readonly inFlight: UpDownCounter;
-  private readonly cost: Counter;
   private readonly bucketLevel: ObservableGauge;
-  private readonly observeLevels: BatchObservableCallback;
+  private readonly observeLevels: BatchObservableCallback = (result) => {
+    for (const [modelClass, levels] of this.levels) {
+      for (const [field, bucket] of bucketNames) {
+        const level = levels[field];
+        if (!level || !(level.capacity > 0) || !Number.isFinite(level.capacity)) continue;
+        const share = Math.min(1, Math.max(0, level.available / level.capacity));
+        result.observe(this.bucketLevel, share, {
+          ...this.staticAttributes,
+          [bulwark.modelClass]: modelClass,
+          [bulwark.bucket]: bucket,
+        });
+      }
+    }
+  };
   /** The latest bucket levels of each model class, read when the gauges are collected. */
   private readonly levels = new Map<string, BucketLevels>();
 
@@ -49,74 +81,29 @@ export class BulwarkMetrics {
     private readonly staticAttributes: Attributes,
     private readonly pricesOf: (model: string) => ModelPrice | undefined,
   ) {
-    const histogram = (name: string, unit: string, description: string, boundaries: number[]) =>
-      meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: boundaries } });
-    this.tokenUsage = histogram(
-      metricNames.tokenUsage,
-      '{token}',
-      'Number of input and output tokens used.',
-      tokenBoundaries,
+    const entries = <T extends object, R>(table: T, make: (definition: T[keyof T]) => R) =>
+      Object.fromEntries(Object.entries(table).map(([key, definition]) => [key, make(definition)])) as Record<
+        keyof T,
+        R
+      >;
+    this.histograms = entries(histograms, ([name, unit, description, boundaries]) =>
+      meter.createHistogram(name, {
+        unit,
+        description,
+        advice: { explicitBucketBoundaries: [...boundaries] },
+      }),
     );
-    this.operationDuration = histogram(
-      metricNames.operationDuration,
-      's',
-      'GenAI operation duration.',
-      secondsBoundaries,
+    this.counters = entries(counters, ([name, unit, description]) =>
+      meter.createCounter(name, { unit, description }),
     );
-    this.timeToFirstChunk = histogram(
-      metricNames.timeToFirstChunk,
-      's',
-      'Time to receive the first chunk of a streaming response, from when its request was sent.',
-      secondsBoundaries,
-    );
-    this.timePerOutputChunk = histogram(
-      metricNames.timePerOutputChunk,
-      's',
-      'Mean time per streamed output token over one progress interval.',
-      secondsBoundaries,
-    );
-    this.retries = meter.createCounter(metricNames.retries, {
-      unit: '{retry}',
-      description: 'Retries and resumes scheduled, by reason.',
-    });
-    this.resumes = meter.createCounter(metricNames.resumes, {
-      unit: '{resume}',
-      description: 'Broken streams continued, by strategy.',
-    });
-    this.stalls = meter.createCounter(metricNames.stalls, {
-      unit: '{stall}',
-      description: 'Streams aborted for sending nothing.',
-    });
-    this.rateLimited = meter.createCounter(metricNames.rateLimited, {
-      unit: '{response}',
-      description: '429 answers the rate limiter saw, by reason.',
-    });
     this.inFlight = meter.createUpDownCounter(metricNames.inFlight, {
       unit: '{request}',
       description: 'Requests started and not yet ended.',
-    });
-    this.cost = meter.createCounter(metricNames.cost, {
-      unit: 'USD',
-      description: 'Cost of the tokens used, at list price.',
     });
     this.bucketLevel = meter.createObservableGauge(metricNames.bucketLevel, {
       unit: '1',
       description: "Capacity left in each model class's rate-limit bucket, as a share of the limit.",
     });
-    this.observeLevels = (result) => {
-      for (const [modelClass, levels] of this.levels) {
-        for (const [field, bucket] of bucketNames) {
-          const level = levels[field];
-          if (!level || !(level.capacity > 0) || !Number.isFinite(level.capacity)) continue;
-          const share = Math.min(1, Math.max(0, level.available / level.capacity));
-          result.observe(this.bucketLevel, share, {
-            ...this.staticAttributes,
-            [bulwark.modelClass]: modelClass,
-            [bulwark.bucket]: bucket,
-          });
-        }
-      }
-    };
     meter.addBatchObservableCallback(this.observeLevels, [this.bucketLevel]);
   }
 
@@ -146,37 +133,37 @@ export class BulwarkMetrics {
       model,
       responseModel === undefined ? {} : { [genAi.responseModel]: responseModel },
     );
-    this.operationDuration.record(
+    this.histograms.operationDuration.record(
       durationSeconds,
       errorType === undefined ? attributes : { ...attributes, [general.errorType]: errorType },
     );
     const input = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
-    this.tokenUsage.record(input, { ...attributes, [genAi.tokenType]: 'input' });
-    this.tokenUsage.record(usage.outputTokens, { ...attributes, [genAi.tokenType]: 'output' });
+    this.histograms.tokenUsage.record(input, { ...attributes, [genAi.tokenType]: 'input' });
+    this.histograms.tokenUsage.record(usage.outputTokens, { ...attributes, [genAi.tokenType]: 'output' });
   }
 
   recordTimeToFirstChunk(model: string, seconds: number): void {
-    this.timeToFirstChunk.record(seconds, this.base(model));
+    this.histograms.timeToFirstChunk.record(seconds, this.base(model));
   }
 
   recordTimePerOutputChunk(model: string, seconds: number): void {
-    this.timePerOutputChunk.record(seconds, this.base(model));
+    this.histograms.timePerOutputChunk.record(seconds, this.base(model));
   }
 
   countRetry(model: string, reason: string): void {
-    this.retries.add(1, this.base(model, { [bulwark.retryReason]: reason }));
+    this.counters.retries.add(1, this.base(model, { [bulwark.retryReason]: reason }));
   }
 
   countResume(model: string, strategy: string): void {
-    this.resumes.add(1, this.base(model, { [bulwark.resumeStrategy]: strategy }));
+    this.counters.resumes.add(1, this.base(model, { [bulwark.resumeStrategy]: strategy }));
   }
 
   countStall(model: string): void {
-    this.stalls.add(1, this.base(model));
+    this.counters.stalls.add(1, this.base(model));
   }
 
   countRateLimited(model: string, modelClass: string, reason: string): void {
-    this.rateLimited.add(
+    this.counters.rateLimited.add(
       1,
       this.base(model, { [bulwark.modelClass]: modelClass, [bulwark.throttleReason]: reason }),
     );
@@ -191,7 +178,7 @@ export class BulwarkMetrics {
     const price = this.pricesOf(model);
     if (!price) return;
     const cost = costOfUsage(usage, price);
-    if (cost > 0) this.cost.add(cost, this.base(model));
+    if (cost > 0) this.counters.cost.add(cost, this.base(model));
   }
 
   updateLevels(modelClass: string, levels: BucketLevels): void {

@@ -241,6 +241,8 @@ export class RequestRecord {
         ...(outcome.giveUpReason === undefined ? {} : { [bulwark.giveUpReason]: outcome.giveUpReason }),
       });
       span.setStatus({ code: SpanStatusCode.ERROR, message: statusMessageOf(outcome.error) });
+      // Still waiting when it failed: the wait is what failed (a queue timeout, a budget).
+      this.waitSpan?.setStatus({ code: SpanStatusCode.ERROR, message: statusMessageOf(outcome.error) });
     } else {
       span.setAttribute(bulwark.abandoned, true);
     }

@@ -1,4 +1,5 @@
-import type { Attributes } from '@opentelemetry/api';
+import { createBus } from '@bulwark/core';
+import { type Attributes, SpanKind } from '@opentelemetry/api';
 import { type DataPoint, type Histogram, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider,
@@ -6,6 +7,8 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { instrumentBulwark } from '../instrument-bulwark.js';
+import type { InstrumentBulwarkOptions } from '../options.js';
 
 /** A metric reader that collects only when asked. */
 class ManualReader extends MetricReader {
@@ -55,6 +58,19 @@ export function createTestSdk() {
   };
 
   return { exporter, tracerProvider, meterProvider, reader, spans, collect };
+}
+
+/** A bus instrumented with the test SDK (and `options`); `requestSpans()` are the CLIENT spans. */
+export function instrumentedBus(options: InstrumentBulwarkOptions = {}) {
+  const sdk = createTestSdk();
+  const bus = createBus();
+  const instrumentation = instrumentBulwark(bus, {
+    tracerProvider: sdk.tracerProvider,
+    meterProvider: sdk.meterProvider,
+    ...options,
+  });
+  const requestSpans = () => sdk.spans().filter((span) => span.kind === SpanKind.CLIENT);
+  return { ...sdk, bus, instrumentation, requestSpans };
 }
 
 /** The span's parent span id, or `undefined` for a root span. */

@@ -1,4 +1,4 @@
-import type { BulwarkEventName, BulwarkEvents, Bus, Usage } from '@bulwark/core';
+import type { BulwarkEventName, BulwarkEvents, Bus, ErrorSummary, GiveUpReason, Usage } from '@bulwark/core';
 
 /** One bus event, ready to emit. */
 export type Step = { [Name in BulwarkEventName]: [Name, BulwarkEvents[Name]] }[BulwarkEventName];
@@ -38,6 +38,32 @@ function start(requestId: string, attempt: number, resuming = false, maxTokens =
   ];
 }
 
+const overloaded: ErrorSummary = {
+  name: 'InternalServerError',
+  message: '529 Overloaded',
+  status: 529,
+  type: 'overloaded_error',
+};
+const promptTooLong: ErrorSummary = {
+  name: 'BadRequestError',
+  message: '400 prompt is too long',
+  status: 400,
+  type: 'invalid_request_error',
+};
+
+function attemptFailed(
+  requestId: string,
+  attempt: number,
+  error: ErrorSummary,
+  willRetry: boolean,
+  giveUpReason?: GiveUpReason,
+): Step {
+  return [
+    'request:error',
+    { requestId, model, attempt, error, willRetry, ...(giveUpReason === undefined ? {} : { giveUpReason }) },
+  ];
+}
+
 /**
  * What `@bulwark/stream` emits for a request whose first attempt is answered 529, whose second
  * breaks after 12 output tokens, and whose third resumes and finishes.
@@ -47,21 +73,7 @@ export function faultedRequest(requestId: string): Step[] {
   const finalUsage = usageOf(52, 30, 100, 0);
   return [
     start(requestId, 1),
-    [
-      'request:error',
-      {
-        requestId,
-        model,
-        attempt: 1,
-        error: {
-          name: 'InternalServerError',
-          message: '529 Overloaded',
-          status: 529,
-          type: 'overloaded_error',
-        },
-        willRetry: true,
-      },
-    ],
+    attemptFailed(requestId, 1, overloaded, true),
     [
       'retry:scheduled',
       {
@@ -104,16 +116,7 @@ export function faultedRequest(requestId: string): Step[] {
       },
     ],
     ['usage', { requestId, model, attempt: 2, usage: partialUsage, partial: true }],
-    [
-      'request:error',
-      {
-        requestId,
-        model,
-        attempt: 2,
-        error: { name: 'APIConnectionError', message: 'terminated' },
-        willRetry: true,
-      },
-    ],
+    attemptFailed(requestId, 2, { name: 'APIConnectionError', message: 'terminated' }, true),
     [
       'retry:scheduled',
       { requestId, model, attempt: 2, nextAttempt: 3, delayMs: 250, reason: 'stream_dropped', resume: true },
@@ -174,23 +177,5 @@ export function successfulRequest(requestId: string, usage = usageOf(20, 10)): S
 
 /** A request refused with a 400 on its first attempt. */
 export function failedRequest(requestId: string): Step[] {
-  return [
-    start(requestId, 1),
-    [
-      'request:error',
-      {
-        requestId,
-        model,
-        attempt: 1,
-        error: {
-          name: 'BadRequestError',
-          message: '400 prompt is too long',
-          status: 400,
-          type: 'invalid_request_error',
-        },
-        willRetry: false,
-        giveUpReason: 'not_retryable',
-      },
-    ],
-  ];
+  return [start(requestId, 1), attemptFailed(requestId, 1, promptTooLong, false, 'not_retryable')];
 }
