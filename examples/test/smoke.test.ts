@@ -126,6 +126,20 @@ describe('examples (offline, each as a user runs it)', () => {
     expect(stdout).toContain('#3 POST /v1/messages → 200 (fault: error_event), 12 events');
   });
 
+  it('otel-console prints the spans of a faulted request: one request span, three attempts, retries and a resume', async () => {
+    const { status, stdout, stderr } = await runExample('otel-console.ts');
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(stdout).toContain("name: 'chat claude-sonnet-4-6'");
+    expect(stdout.match(/name: 'bulwark\.attempt'/g)).toHaveLength(3);
+    expect(stdout).toContain("'error.type': 'overloaded_error'");
+    expect(stdout).toContain("'bulwark.retry.reason': 'stream_dropped'");
+    expect(stdout).toContain("name: 'bulwark.resume'");
+    expect(stdout).toContain("'bulwark.attempts': 3");
+    expect(stdout).toContain('attempts 3, retries 2, resumes 1');
+    expect(stdout).not.toContain('offline-example-key');
+  });
+
   it('the demo completes all 20 requests through every fault and prints the summary, plain when piped', async () => {
     const { status, stdout } = await runExample('demo.ts');
     expect(status).toBe(0);

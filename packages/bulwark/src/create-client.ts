@@ -25,6 +25,7 @@ import {
 import { streamingBehaviourOptions } from '@bulwark/stream/internal';
 import { type BulwarkTokenEstimator, createTokenEstimator, type EncodingName } from '@bulwark/tokens';
 import { CallTracker } from './call-tracker.js';
+import { ClientTelemetry, checkTelemetryOptions, type TelemetryOptions } from './telemetry.js';
 import { createUsageTracker, type ModelUsageTotals } from './usage-tracker.js';
 
 /**
@@ -51,6 +52,11 @@ export interface BulwarkClientOptions extends StreamingBehaviourOptions, RateLim
   bus?: Bus | undefined;
   /** Time and timers. @default systemClock */
   clock?: Clock | undefined;
+  /**
+   * OpenTelemetry traces and metrics of every request, through `@bulwark/otel` (install it and
+   * `@opentelemetry/api`). Calls wait until it is attached. @default none
+   */
+  telemetry?: TelemetryOptions | undefined;
 }
 
 /** Totals per model: what `usage()` returns. */
@@ -104,6 +110,7 @@ const clientWiringOptions = defineOptions<BulwarkClientOptions>()({
   clock: option.instance<Clock, { default: Clock }>('a Clock', hasMethods('now', 'setTimeout'), {
     default: systemClock,
   }),
+  telemetry: { check: (argument, value) => checkTelemetryOptions(value as TelemetryOptions, argument) },
   ...streamingBehaviourOptions.rules,
   ...rateLimiterBehaviourOptions.rules,
 });
@@ -155,7 +162,12 @@ function createParts(options: BulwarkClientOptions, bus: Bus, clock: Clock): Par
 export function createClient(options: BulwarkClientOptions = {}): BulwarkClient {
   const { bus = createBus(), clock } = parseOptions('options', options, clientWiringOptions);
   const { estimator, limiter, streaming, detachLogger } = createParts(options, bus, clock);
-  const tracker = createUsageTracker(bus, { pricesOf: (model) => priceOf(model, options.prices) });
+  const pricesOf = (model: string) => priceOf(model, options.prices);
+  const tracker = createUsageTracker(bus, { pricesOf });
+  const telemetry =
+    options.telemetry === undefined
+      ? undefined
+      : new ClientTelemetry(bus, options.telemetry, { pricesOf, logger: options.logger });
   const calls = new CallTracker();
 
   return {
@@ -163,17 +175,21 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
     limiter,
     estimator,
     getCompletion: (prompt, completionOptions) =>
-      calls.track(completionOptions?.signal, (signal) =>
-        streaming.getCompletion(prompt, { ...completionOptions, signal }),
-      ),
+      calls.track(completionOptions?.signal, async (signal) => {
+        await telemetry?.ready();
+        return streaming.getCompletion(prompt, { ...completionOptions, signal });
+      }),
     createMessage: (params, messageOptions = {}) =>
-      calls.track(messageOptions.signal, (signal) =>
-        streaming.createMessage(params, { ...messageOptions, signal }),
-      ),
+      calls.track(messageOptions.signal, (signal) => {
+        const run = (requestId: string | undefined) =>
+          streaming.createMessage(params, { ...messageOptions, signal, ...(requestId ? { requestId } : {}) });
+        return telemetry ? telemetry.runMessage(params, messageOptions.requestId, run) : run(undefined);
+      }),
     resumeFromCheckpoint: (key, resumeOptions = {}) =>
-      calls.track(resumeOptions.signal, (signal) =>
-        streaming.resumeFromCheckpoint(key, { ...resumeOptions, signal }),
-      ),
+      calls.track(resumeOptions.signal, async (signal) => {
+        await telemetry?.ready();
+        return streaming.resumeFromCheckpoint(key, { ...resumeOptions, signal });
+      }),
     countTokens: (text) => estimator.countTokens(text),
     estimateRequest: (params) => estimator.estimateRequest(params),
     usage: () => tracker.snapshot(),
@@ -182,6 +198,7 @@ export function createClient(options: BulwarkClientOptions = {}): BulwarkClient 
       await calls.close({ abortInFlight });
       limiter.close();
       tracker.stop();
+      await telemetry?.close();
       detachLogger?.();
     },
   };

@@ -47,4 +47,5 @@ export {
   type ClientUsage,
   createClient,
 } from './create-client.js';
+export type { TelemetryOptions } from './telemetry.js';
 export type { ModelUsageTotals } from './usage-tracker.js';
