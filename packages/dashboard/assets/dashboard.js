@@ -351,13 +351,13 @@
     source.addEventListener('snapshot', (event) => {
       setConnection('live');
       applySnapshot(JSON.parse(event.data));
+      render();
       document.body.dataset.lastEventId = event.lastEventId;
-      queueRender();
     });
     source.addEventListener('patch', (event) => {
       applyPatch(JSON.parse(event.data));
+      render();
       document.body.dataset.lastEventId = event.lastEventId;
-      queueRender();
     });
   }
 

@@ -190,7 +190,13 @@ function handle(request: IncomingMessage, response: ServerResponse, handlers: Ha
   }
   if (url.pathname === '/healthz') {
     response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    response.end(JSON.stringify({ status: 'ok', clients: handlers.frames.clientCount }));
+    response.end(
+      JSON.stringify({
+        status: 'ok',
+        clients: handlers.frames.clientCount,
+        lastEventId: handlers.frames.lastEventId,
+      }),
+    );
     return;
   }
   const asset = handlers.assets.get(url.pathname);

@@ -42,6 +42,11 @@ export class FrameStream {
     this.epoch = clock.now().toString(36) + Math.random().toString(36).slice(2, 6);
   }
 
+  /** The id of the latest frame (what a client that saw everything sent last has). */
+  get lastEventId(): string {
+    return `${this.epoch}-${this.seq}`;
+  }
+
   get clientCount(): number {
     return this.clients.size;
   }
@@ -121,7 +126,7 @@ export class FrameStream {
       alerts: { active: [...state.activeAlerts.values()], history: state.alertHistory },
       failures: state.failures,
     };
-    return `id: ${this.epoch}-${this.seq}\nevent: snapshot\ndata: ${JSON.stringify(data)}\n\n`;
+    return `id: ${this.lastEventId}\nevent: snapshot\ndata: ${JSON.stringify(data)}\n\n`;
   }
 
   /** Makes the next patch, if anything changed, and writes it to every client. */
