@@ -178,7 +178,8 @@ export class DashboardState {
       },
       usage: ({ requestId, model, usage }) => {
         requests.addUsage(requestId, usage);
-        this.observer?.attemptUsage(model, usage, totals.addUsage(model, usage));
+        const costUsd = totals.addUsage(model, usage);
+        this.observer?.attemptUsage(model, usage, costUsd);
       },
       'request:end': ({ requestId, model, usage }) => {
         const entry = requests.get(requestId);
