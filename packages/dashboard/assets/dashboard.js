@@ -283,7 +283,7 @@
     const options = {
       width: Math.max(200, element.clientWidth),
       height: 130,
-      legend: { show: series.length > 1 },
+      legend: { show: false },
       scales: { x: { time: true } },
       axes: [
         { stroke: '#8b96a3', grid: { stroke: '#26303b' } },

@@ -33,43 +33,34 @@ export interface PageView {
   failures: Array<{ requestId: string; code: string }>;
 }
 
+// Page-side code as text: tsx (esbuild) would wrap functions passed to `evaluate` in a helper
+// (`__name`) the page does not have.
+const readPageSource = `(() => {
+  const totals = {};
+  for (const id of ['completed', 'failed', 'retries', 'resumes', 'kept', '429', 'stalls', 'tokens', 'cost', 'inflight']) {
+    totals[id] = document.getElementById('total-' + id)?.textContent ?? '';
+  }
+  return {
+    connection: document.getElementById('connection')?.dataset.state ?? '',
+    lastEventId: document.body.dataset.lastEventId ?? '',
+    inFlight: Number(document.getElementById('inflight-count')?.textContent ?? ''),
+    rows: [...document.querySelectorAll('.request-row')].map((row) => ({
+      id: row.dataset.requestId ?? '',
+      state: row.dataset.state ?? '',
+      outputTokens: Number(row.dataset.outputTokens),
+      label: row.children[2]?.textContent ?? '',
+      attempt: row.children[6]?.textContent ?? '',
+    })),
+    totals,
+    alerts: [...document.querySelectorAll('#active-alerts li[data-rule-id]')].map((item) => item.dataset.ruleId ?? ''),
+    failures: [...document.querySelectorAll('#failure-rows tr')].map((row) => ({
+      requestId: row.dataset.requestId ?? '',
+      code: row.dataset.code ?? '',
+    })),
+  };
+})()`;
+
+/** What the page shows now. */
 export function readPage(page: Page): Promise<PageView> {
-  return page.evaluate(() => {
-    const text = (id: string) => document.getElementById(id)?.textContent ?? '';
-    const totals: Record<string, string> = {};
-    for (const id of [
-      'completed',
-      'failed',
-      'retries',
-      'resumes',
-      'kept',
-      '429',
-      'stalls',
-      'tokens',
-      'cost',
-      'inflight',
-    ]) {
-      totals[id] = text(`total-${id}`);
-    }
-    return {
-      connection: document.getElementById('connection')?.dataset.state ?? '',
-      lastEventId: document.body.dataset.lastEventId ?? '',
-      inFlight: Number(text('inflight-count')),
-      rows: [...document.querySelectorAll<HTMLElement>('.request-row')].map((row) => ({
-        id: row.dataset.requestId ?? '',
-        state: row.dataset.state ?? '',
-        outputTokens: Number(row.dataset.outputTokens),
-        label: row.children[2]?.textContent ?? '',
-        attempt: row.children[6]?.textContent ?? '',
-      })),
-      totals,
-      alerts: [...document.querySelectorAll<HTMLElement>('#active-alerts li[data-rule-id]')].map(
-        (item) => item.dataset.ruleId ?? '',
-      ),
-      failures: [...document.querySelectorAll<HTMLElement>('#failure-rows tr')].map((row) => ({
-        requestId: row.dataset.requestId ?? '',
-        code: row.dataset.code ?? '',
-      })),
-    };
-  });
+  return page.evaluate(readPageSource) as Promise<PageView>;
 }

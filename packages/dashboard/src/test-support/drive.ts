@@ -18,10 +18,14 @@ export async function driveUntil(
   const health = `${new URL(dashboardUrl).origin}/healthz`;
   for (let step = 0; step < maxSteps; step += 1) {
     const { lastEventId } = (await (await fetch(health)).json()) as { lastEventId: string };
-    await page.waitForFunction((id) => document.body.dataset.lastEventId === id, lastEventId, {
-      timeout: 60_000,
-      polling: 'raf',
-    });
+    await page.waitForFunction(
+      `document.body.dataset.lastEventId === ${JSON.stringify(lastEventId)}`,
+      undefined,
+      {
+        timeout: 60_000,
+        polling: 'raf',
+      },
+    );
     const view = await readPage(page);
     if (condition(view)) return view;
     await clock.advance(stepMs);
