@@ -76,7 +76,8 @@ const watchOptions = defineOptions<WatchAlertsOptions>()({
   logger: option.instance<Logger>('a Logger', (value) => typeof (value as Logger).warn === 'function'),
 });
 
-const ruleIds = [
+/** The built-in rules, in evaluation order. */
+export const ruleIds = [
   'rateLimited',
   'failures',
   'stalls',

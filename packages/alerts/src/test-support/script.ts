@@ -7,24 +7,11 @@ import {
   type ManualClock,
 } from '@bulwark/core';
 import type { AlertRuleId, AlertRulesOptions } from '../rule-options.js';
-import { type AlertWatcher, type WatchAlertsOptions, watchAlerts } from '../watch-alerts.js';
-
-const allRules: AlertRuleId[] = [
-  'rateLimited',
-  'failures',
-  'stalls',
-  'retries',
-  'circuitOpen',
-  'budgetNearLimit',
-  'budgetExceeded',
-  'timeToFirstToken',
-  'slowOutput',
-  'queueGrowing',
-];
+import { type AlertWatcher, ruleIds, type WatchAlertsOptions, watchAlerts } from '../watch-alerts.js';
 
 /** Rule options with every rule off but `id`, which gets `options`. */
 export function only<Id extends AlertRuleId>(id: Id, options: AlertRulesOptions[Id] = {}): AlertRulesOptions {
-  const rules: Record<string, unknown> = Object.fromEntries(allRules.map((rule) => [rule, false]));
+  const rules: Record<string, unknown> = Object.fromEntries(ruleIds.map((rule) => [rule, false]));
   rules[id] = options;
   return rules as AlertRulesOptions;
 }
