@@ -51,7 +51,7 @@ const client = createStreamingClient({
 const alerts = watchAlerts(bus, { clock, windowMs: 60_000, rules: { stalls: { minSamples: 5 } } });
 const dashboard = await startDashboard({ bus, clock, title: 'Bulwark: nightly batch' });
 const browser = await launchChromium();
-const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+const page = await browser.newPage({ viewport: { width: 1440, height: 1100 }, bypassCSP: true });
 await page.goto(dashboard.url);
 
 const runs = Array.from({ length: 40 }, (_, index) =>

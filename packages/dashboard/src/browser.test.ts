@@ -29,7 +29,8 @@ const closers: Array<() => unknown> = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  // The test's page-side checks are text (see readPage), which the page's CSP would refuse.
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
   clock = createManualClock(Date.UTC(2026, 0, 5, 9, 30, 0));
   bus = createBus();
   server = await startMockServer({ seed: 7, clock, tokensPerSecond: 20, outputTokens: { min: 60, max: 90 } });
