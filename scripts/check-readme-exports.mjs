@@ -6,8 +6,9 @@
  * subpath except `./internal` and `./package.json`) has its names listed in the README on one
  * line that starts with `Exports of \`<import path>\`:` followed by the names in backticks.
  * The check fails when a name is exported but not listed, or listed but not exported.
+ * `--write` rewrites each existing line to list exactly what is exported (after a merge).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,6 +64,7 @@ function listedNames(readme, importPath) {
   return new Set([...line.slice(marker.length).matchAll(/`([^`]+)`/g)].map((match) => match[1]));
 }
 
+const write = process.argv.includes('--write');
 const problems = [];
 for (const entry of readdirSync(packagesDirectory, { withFileTypes: true })) {
   if (!entry.isDirectory()) continue;
@@ -71,13 +73,26 @@ for (const entry of readdirSync(packagesDirectory, { withFileTypes: true })) {
   if (!existsSync(manifestPath)) continue;
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   if (manifest.private) continue;
-  const readme = readFileSync(join(packageDirectory, 'README.md'), 'utf8');
+  const readmePath = join(packageDirectory, 'README.md');
+  let readme = readFileSync(readmePath, 'utf8');
   for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
     if (subpath === './package.json' || subpath === './internal') continue;
     const importTarget = typeof target === 'string' ? target : (target.import ?? target.default);
     if (typeof importTarget !== 'string' || !importTarget.endsWith('.js')) continue;
     const importPath = subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`;
     const exported = namesOfEntry(sourceOf(packageDirectory, importTarget));
+    if (write) {
+      const marker = `Exports of \`${importPath}\`:`;
+      const names = [...exported].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+      const line = `${marker} ${names.map((name) => `\`${name}\``).join(', ')}`;
+      const lines = readme.split('\n');
+      const index = lines.findIndex((candidate) => candidate.startsWith(marker));
+      if (index !== -1) {
+        lines[index] = line;
+        readme = lines.join('\n');
+        writeFileSync(readmePath, readme);
+      }
+    }
     const listed = listedNames(readme, importPath);
     if (listed === undefined) {
       problems.push(`${entry.name}/README.md has no line starting "Exports of \`${importPath}\`:"`);

@@ -3,9 +3,10 @@
  * limits, with faults injected on the way — a 429, a 529, a dropped stream, a stalled stream,
  * a mid-stream overloaded_error and a stream closed without message_stop — shown live, and a
  * summary at the end. Offline, against `@bulwark/testing`, unless run with `--online` and an
- * `ANTHROPIC_API_KEY` (which costs real tokens). Exit code 0 when every request completed.
+ * `ANTHROPIC_API_KEY` (which costs real tokens). With `--dashboard`, also serves the live dashboard
+ * and prints its URL. Exit code 0 when every request completed.
  */
-import { createClient } from 'bulwark';
+import { createClient } from 'bulwark/node';
 import { type ExampleEnvironment, openEnvironment } from './support/environment.js';
 import { createLiveDisplay, renderTable } from './support/live-display.js';
 
@@ -14,6 +15,7 @@ const maxTokens = 8_000;
 const model = 'claude-sonnet-4-6';
 const limits = { requestsPerMinute: 300, inputTokensPerMinute: 100_000, outputTokensPerMinute: 90_000 };
 const online = process.argv.includes('--online') && Boolean(process.env.ANTHROPIC_API_KEY);
+const withDashboard = process.argv.includes('--dashboard');
 
 let environment: ExampleEnvironment;
 if (online) {
@@ -51,9 +53,11 @@ const client = createClient({
   ...environment.clientOptions,
   ...(online ? {} : { limits }),
   stallTimeoutMs: 2_500,
+  ...(withDashboard ? { dashboard: { port: 0, title: 'Bulwark demo' } } : {}),
   progressIntervalMs: 250,
   retry: { initialRetryDelayMs: 250, maxRetryDelayMs: 4_000 },
 });
+if (withDashboard) console.log(`Dashboard: ${await client.dashboardUrl()}\n`);
 const labels = new Map<string, string>();
 const display = createLiveDisplay({
   bus: client.bus,

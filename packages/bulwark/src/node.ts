@@ -6,4 +6,9 @@
 
 export { type Chunk, type ChunkFileOptions, FileAccessError } from '@bulwark/files';
 export * from './index.js';
-export { createClient, type NodeBulwarkClient, type NodeClientOptions } from './node-client.js';
+export {
+  createClient,
+  type NodeBulwarkClient,
+  type NodeClientOptions,
+  type NodeDashboardOptions,
+} from './node-client.js';

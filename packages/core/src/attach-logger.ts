@@ -26,6 +26,8 @@ const defaultLevels: Record<BulwarkEventName, Exclude<LogLevel, 'silent'>> = {
   'budget:level': 'debug',
   'file:chunk': 'debug',
   'file:refused': 'warn',
+  'alert:raised': 'warn',
+  'alert:resolved': 'info',
 };
 
 export interface AttachLoggerOptions {

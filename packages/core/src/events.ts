@@ -1,3 +1,4 @@
+import type { AlertRaisedEvent, AlertResolvedEvent } from './alert-events.js';
 import type { FileChunkEvent, FileRefusedEvent } from './file-events.js';
 import type {
   BudgetExceededEvent,
@@ -83,6 +84,12 @@ export interface BulwarkEvents {
   'file:chunk': FileChunkEvent;
   /** A path was refused (outside the root, a symlink escape, not a file, too large, ...). */
   'file:refused': FileRefusedEvent;
+
+  // ---- alerts (@bulwark/alerts) ----
+  /** An alert rule's condition became true. */
+  'alert:raised': AlertRaisedEvent;
+  /** A raised alert's condition is no longer true. */
+  'alert:resolved': AlertResolvedEvent;
 }
 
 /** The name of any Bulwark event. */
@@ -113,4 +120,6 @@ export const bulwarkEventNames = [
   'budget:level',
   'file:chunk',
   'file:refused',
+  'alert:raised',
+  'alert:resolved',
 ] as const satisfies readonly BulwarkEventName[];

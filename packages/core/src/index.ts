@@ -6,6 +6,7 @@ export type {
   AdmissionRequest,
   Reservation,
 } from './admission-gate.js';
+export type { AlertRaisedEvent, AlertResolvedEvent, AlertSeverity } from './alert-events.js';
 export { type AttachLoggerOptions, attachLogger } from './attach-logger.js';
 export { type BulwarkEventListeners, type Bus, createBus } from './bus.js';
 export { type CheckpointStore, createMemoryCheckpointStore } from './checkpoint-store.js';

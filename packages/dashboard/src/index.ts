@@ -1,0 +1,6 @@
+export {
+  type Dashboard,
+  type DashboardOptions,
+  type ModelClassLevels,
+  startDashboard,
+} from './start-dashboard.js';
