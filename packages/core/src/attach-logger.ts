@@ -25,6 +25,15 @@ const defaultLevels: Record<BulwarkEventName, Exclude<LogLevel, 'silent'>> = {
   'budget:level': 'debug',
   'file:chunk': 'debug',
   'file:refused': 'warn',
+  'batch:job_start': 'info',
+  'batch:submitted': 'info',
+  'batch:progress': 'debug',
+  'batch:ended': 'info',
+  'batch:collected': 'info',
+  'batch:retrying': 'warn',
+  'batch:throttled': 'warn',
+  'batch:canceled': 'warn',
+  'batch:job_end': 'info',
 };
 
 export interface AttachLoggerOptions {
