@@ -1,4 +1,10 @@
-import { AbortedError, costOfUsage, createMemoryCheckpointStore, InvalidArgumentError, priceOf } from '@bulwark/core';
+import {
+  AbortedError,
+  costOfUsage,
+  createMemoryCheckpointStore,
+  InvalidArgumentError,
+  priceOf,
+} from '@bulwark/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchErrorTypeOf } from './batch-request.js';
 import { BatchApiError } from './errors.js';
@@ -23,7 +29,8 @@ describe('a batch job against the mock, through the real SDK', () => {
     const requests = requestsFor(25_000);
     const byCustomId: Record<string, { kind: 'errored'; errorType: string } | { kind: 'expired' }> = {};
     requests.forEach((request, index) => {
-      if (index % 20 === 0) byCustomId[request.custom_id] = { kind: 'errored', errorType: 'overloaded_error' };
+      if (index % 20 === 0)
+        byCustomId[request.custom_id] = { kind: 'errored', errorType: 'overloaded_error' };
       else if (index % 50 === 1) byCustomId[request.custom_id] = { kind: 'expired' };
     });
     harness = await startBatchHarness({ batches: { requestsPerSecond: 5_000, faults: { byCustomId } } });
@@ -39,9 +46,9 @@ describe('a batch job against the mock, through the real SDK', () => {
     expect(submitted.filter((event) => event.round === 1).map((event) => event.requestCount)).toEqual([
       6_000, 6_000, 6_000, 6_000, 1_000,
     ]);
-    expect(submitted.filter((event) => event.round === 2).reduce((sum, event) => sum + event.requestCount, 0)).toBe(
-      1_750,
-    );
+    expect(
+      submitted.filter((event) => event.round === 2).reduce((sum, event) => sum + event.requestCount, 0),
+    ).toBe(1_750);
     expect(harness.batchesCreated()).toBe(submitted.length);
     const retrying = harness.events('batch:retrying');
     expect(retrying.reduce((sum, event) => sum + event.errored, 0)).toBe(1_250);
@@ -50,7 +57,9 @@ describe('a batch job against the mock, through the real SDK', () => {
 
   it('reports invalid_request items as errored, typed, and never resubmits them', async () => {
     harness = await startBatchHarness({
-      batches: { faults: { byCustomId: { injected: { kind: 'errored', errorType: 'invalid_request_error' } } } },
+      batches: {
+        faults: { byCustomId: { injected: { kind: 'errored', errorType: 'invalid_request_error' } } },
+      },
     });
     const requests = [
       requestFor('fine'),
@@ -113,7 +122,10 @@ describe('a batch job against the mock, through the real SDK', () => {
   it('gives each result the answer the synchronous endpoint gives the same params', async () => {
     harness = await startBatchHarness();
     const requests = requestsFor(5, 'same');
-    const { results } = await drive(harness.clock, collect(harness.runner().run(requests, { jobId: 'same' })));
+    const { results } = await drive(
+      harness.clock,
+      collect(harness.runner().run(requests, { jobId: 'same' })),
+    );
     for (const request of requests) {
       const synchronous = await harness.client.messages.create(request.params);
       const batched = results.find((result) => result.custom_id === request.custom_id)!;
@@ -253,7 +265,9 @@ describe('a batch job against the mock, through the real SDK', () => {
     harness = await startBatchHarness();
     const store = createMemoryCheckpointStore();
     await drive(harness.clock, collect(harness.runner({ store }).run(requestsFor(3), { jobId: 'same-id' })));
-    const error = await rejectionOf(collect(harness.runner({ store }).run(requestsFor(4), { jobId: 'same-id' })));
+    const error = await rejectionOf(
+      collect(harness.runner({ store }).run(requestsFor(4), { jobId: 'same-id' })),
+    );
     expect((error as InvalidArgumentError).argument).toBe('requests');
   });
 
@@ -261,7 +275,10 @@ describe('a batch job against the mock, through the real SDK', () => {
     harness = await startBatchHarness();
     const store = createMemoryCheckpointStore();
     const requests = requestsFor(3);
-    const first = await drive(harness.clock, collect(harness.runner({ store }).run(requests, { jobId: 'done' })));
+    const first = await drive(
+      harness.clock,
+      collect(harness.runner({ store }).run(requests, { jobId: 'done' })),
+    );
     const calls = harness.server.requests.length;
     const again = await collect(harness.runner({ store }).run(requests, { jobId: 'done' }));
     expect(again.results).toEqual([]);

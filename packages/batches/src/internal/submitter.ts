@@ -120,14 +120,13 @@ async function submitChunk(job: JobContext, chunk: Chunk): Promise<number | unde
   state.submitting = { round: chunk.round, requestCount: requests.length, startedAt: api.clock.now() };
   await job.store.save(state);
   for (let attempt = 1; ; attempt += 1) {
+    let batch: MessageBatch;
     try {
       const signal = job.signal();
-      const batch = await job.client.messages.batches.create(
+      batch = await job.client.messages.batches.create(
         { requests },
         { maxRetries: 0, ...(signal ? { signal } : {}) },
       );
-      await recordBatch(job, batch, chunk, false);
-      return undefined;
     } catch (error) {
       if (isAbortError(error)) throw error;
       const failure = classifyApiFailure(error, api.clock.now());
@@ -156,7 +155,11 @@ async function submitChunk(job: JobContext, chunk: Chunk): Promise<number | unde
         await recordBatch(job, created, chunk, true);
         return undefined;
       }
+      continue;
     }
+    // Outside the try: a failure to save the new batch's id is not a failure of the API call.
+    await recordBatch(job, batch, chunk, false);
+    return undefined;
   }
 }
 

@@ -74,8 +74,16 @@ export async function startBatchHarness(options: MockServerOptions = {}): Promis
     bus,
     client,
     runner: (runnerOptions = {}) =>
-      createBatchRunner({ client, bus, clock, pollIntervalMs: 1_000, maxPollIntervalMs: 10_000, ...runnerOptions }),
-    events: <Name extends BulwarkEventName>(name: Name) => (recorded.get(name) ?? []) as BulwarkEvents[Name][],
+      createBatchRunner({
+        client,
+        bus,
+        clock,
+        pollIntervalMs: 1_000,
+        maxPollIntervalMs: 10_000,
+        ...runnerOptions,
+      }),
+    events: <Name extends BulwarkEventName>(name: Name) =>
+      (recorded.get(name) ?? []) as BulwarkEvents[Name][],
     batchesCreated: () =>
       server.requests.filter(
         (entry) => entry.method === 'POST' && entry.path === '/v1/messages/batches' && entry.status === 200,

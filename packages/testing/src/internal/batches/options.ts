@@ -6,7 +6,7 @@ import {
   expectString,
   invalidArgument,
 } from '@bulwark/core/internal';
-import type { BatchFaultPlan, BatchItemFault, MockBatchOptions } from '../../mock-batch-options.js';
+import type { BatchFaultPlan, BatchItemFault } from '../../mock-batch-options.js';
 
 /** `MockBatchOptions` with defaults applied, checked. */
 export interface ResolvedBatchOptions {
@@ -91,10 +91,7 @@ function parseFaultPlan(argument: string, value: unknown): BatchFaultPlan {
 }
 
 /** Checks `options.batches` and fills in the defaults. */
-export function parseBatchOptions(
-  argument: string,
-  value: MockBatchOptions | undefined,
-): ResolvedBatchOptions {
+export function parseBatchOptions(argument: string, value: unknown): ResolvedBatchOptions {
   if (value === undefined) return { ...defaultBatchOptions };
   const record = expectObject(argument, value);
   expectKnownKeys(argument, record, Object.keys(defaultBatchOptions));
