@@ -9,29 +9,14 @@ import {
 } from '@bulwark/core';
 import { type MockServer, type MockServerOptions, startMockServer } from '@bulwark/testing';
 import type { BatchJob, BatchJobSummary } from '../batch-job.js';
-import type { BatchRequest, BatchResult } from '../batch-request.js';
+import type { BatchResult } from '../batch-request.js';
 import { type BatchRunner, createBatchRunner } from '../batch-runner.js';
 import type { BatchRunnerOptions } from '../batch-runner-options.js';
 
+export { requestFor, requestsFor } from './requests.js';
+
 /** A start time both clocks share, so batch times from the mock compare with the runner's. */
 export const startTimeMs = Date.UTC(2026, 10, 2, 9, 0, 0);
-
-/** A request whose answer is short, so that tens of thousands stay quick. */
-export function requestFor(customId: string, overrides: Partial<BatchRequest['params']> = {}): BatchRequest {
-  return {
-    custom_id: customId,
-    params: {
-      model: 'claude-sonnet-4-6',
-      max_tokens: 64,
-      messages: [{ role: 'user', content: `Summarise item ${customId}.` }],
-      ...overrides,
-    },
-  };
-}
-
-export function requestsFor(count: number, prefix = 'item'): BatchRequest[] {
-  return Array.from({ length: count }, (_, index) => requestFor(`${prefix}-${index}`));
-}
 
 export interface BatchHarness {
   server: MockServer;
