@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import { createBatchRunner } from '@bulwark/batches';
 import type { Clock } from '@bulwark/core';
@@ -8,6 +9,7 @@ import { startMockServer } from '@bulwark/testing';
 import { createClient } from 'bulwark';
 import { type Benchmark, formatNumber, formatRatio } from '../harness.js';
 
+const runFile = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const benchDirectory = join(here, '..', '..');
 const model = 'claude-sonnet-4-6';
@@ -122,22 +124,15 @@ interface CollectReport {
   peakRssMb: number;
 }
 
-function collectInChild(request: Record<string, unknown>): Promise<CollectReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(here, 'batches-child.mjs'), JSON.stringify(request)], {
+async function collectInChild(request: Record<string, unknown>): Promise<CollectReport> {
+  const { stdout } = await runFile(
+    process.execPath,
+    [join(here, 'batches-child.mjs'), JSON.stringify(request)],
+    {
       cwd: benchDirectory,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.on('data', (data: Buffer) => {
-      output += data.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`batches-child exited with ${code}`));
-      else resolve(JSON.parse(output) as CollectReport);
-    });
-  });
+    },
+  );
+  return JSON.parse(stdout) as CollectReport;
 }
 
 /** Peak RSS of three ways to read the same 200 MB results file, each in a fresh process. */

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
 import type { BatchRequest } from '../batch-request.js';
-import { readJobInput, utf8Length } from './job-input.js';
+import { readJobInput } from './job-input.js';
 
 const request = (customId: string, text = 'Hello'): BatchRequest => ({
   custom_id: customId,
@@ -67,11 +67,5 @@ describe('readJobInput', () => {
 
   it('refuses something that is not iterable', async () => {
     expect((await refusal(42 as never)).argument).toBe('requests');
-  });
-
-  it('counts UTF-8 bytes like TextEncoder, lone surrogates included', () => {
-    for (const text of ['', 'abc', 'é', '€', '😀', 'a\ud800b', '\udc00']) {
-      expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
-    }
   });
 });

@@ -24,23 +24,7 @@ export interface JobInput {
   fingerprint: string;
 }
 
-/** The number of bytes `text` takes in UTF-8, without encoding it. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const unit = text.charCodeAt(index);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length) {
-      const next = text.charCodeAt(index + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        index += 1;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
-}
+const encoder = new TextEncoder();
 
 function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
   return (
@@ -94,7 +78,7 @@ export async function readJobInput(
   for await (const value of input as AsyncIterable<unknown>) {
     const index = requests.length;
     const json = checkRequest(value, index);
-    const bytes = utf8Length(json);
+    const bytes = encoder.encode(json).byteLength;
     const request = value as BatchRequest;
     const first = indexOf.get(request.custom_id);
     if (first !== undefined) {

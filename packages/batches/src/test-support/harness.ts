@@ -3,6 +3,7 @@ import {
   type BulwarkEventName,
   type BulwarkEvents,
   type Bus,
+  bulwarkEventNames,
   createBus,
   createManualClock,
   type ManualClock,
@@ -39,17 +40,7 @@ export async function startBatchHarness(options: MockServerOptions = {}): Promis
   const client = new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
   const bus = createBus();
   const recorded = new Map<string, unknown[]>();
-  for (const name of [
-    'batch:job_start',
-    'batch:submitted',
-    'batch:progress',
-    'batch:ended',
-    'batch:collected',
-    'batch:retrying',
-    'batch:throttled',
-    'batch:canceled',
-    'batch:job_end',
-  ] as const) {
+  for (const name of bulwarkEventNames.filter((eventName) => eventName.startsWith('batch:'))) {
     recorded.set(name, []);
     bus.on(name, (payload: unknown) => recorded.get(name)?.push(payload));
   }

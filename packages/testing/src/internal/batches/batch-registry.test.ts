@@ -175,3 +175,46 @@ describe('BatchRegistry', () => {
     expect(registry.get(batch.id)).toMatchObject({ status: 404 });
   });
 });
+
+describe('options.batches', () => {
+  it('fills in the defaults', () => {
+    expect(parseBatchOptions('batches', undefined)).toEqual(defaultBatchOptions);
+    expect(defaultBatchOptions).toMatchObject({
+      requestsPerSecond: 1_000,
+      maxRequestsPerBatch: 100_000,
+      faults: {},
+    });
+  });
+
+  it('refuses unknown options and faults by their full name', () => {
+    expect(() => parseBatchOptions('batches', { requestPerSecond: 5 })).toThrow(/`batches.requestPerSecond`/);
+    expect(() => parseBatchOptions('batches', { faults: { byCustomId: { a: { kind: 'lost' } } } })).toThrow(
+      /batches\.faults\.byCustomId\.a\.kind/,
+    );
+    expect(() =>
+      parseBatchOptions('batches', { faults: { byCustomId: { a: { kind: 'expired', errorType: 'x' } } } }),
+    ).toThrow(/batches\.faults\.byCustomId\.a\.errorType/);
+    expect(() =>
+      parseBatchOptions('batches', { faults: { random: { probability: 2, faults: [] } } }),
+    ).toThrow(/batches\.faults\.random\.probability/);
+    expect(() => parseBatchOptions('batches', { faults: { random: { probability: 0.1 } } })).toThrow(
+      /batches\.faults\.random\.faults/,
+    );
+  });
+
+  it('draws random faults from the seed, the custom_id and the submission', () => {
+    const faults = parseBatchOptions('batches', {
+      faults: { random: { probability: 0.5, faults: [{ kind: 'errored', errorType: 'api_error' }] } },
+    }).faults;
+    const counts = () => {
+      const { clock, registry } = registryWith({ faults });
+      const batch = created(registry.create({ requests: requests(200) }));
+      clock.tick(1_000);
+      return batch.requestCounts(clock.now());
+    };
+    const first = counts();
+    expect(first.errored).toBeGreaterThan(60);
+    expect(first.errored).toBeLessThan(140);
+    expect(counts()).toEqual(first);
+  });
+});

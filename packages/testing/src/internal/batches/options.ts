@@ -1,105 +1,101 @@
 import {
-  expectKnownKeys,
-  expectNumber,
+  type DefaultedRule,
+  defineOptions,
   expectObject,
-  expectOneOf,
-  expectString,
   invalidArgument,
+  type OptionRule,
+  option,
+  parseOptions,
 } from '@bulwark/core/internal';
-import type { BatchFaultPlan, BatchItemFault } from '../../mock-batch-options.js';
+import type { BatchFaultPlan, BatchItemFault, MockBatchOptions } from '../../mock-batch-options.js';
 
 /** `MockBatchOptions` with defaults applied, checked. */
-export interface ResolvedBatchOptions {
-  requestsPerSecond: number;
-  queueLimit: number;
-  maxRequestsPerBatch: number;
-  maxBatchBytes: number;
-  expiresAfterMs: number;
-  cancelDelayMs: number;
-  faults: BatchFaultPlan;
-  resultPaddingBytes: number;
-}
+export type ResolvedBatchOptions = Required<Omit<MockBatchOptions, 'faults'>> & { faults: BatchFaultPlan };
 
-export const defaultBatchOptions: ResolvedBatchOptions = {
-  requestsPerSecond: 1_000,
-  queueLimit: 1_000_000,
-  maxRequestsPerBatch: 100_000,
-  maxBatchBytes: 256 * 1024 * 1024,
-  expiresAfterMs: 24 * 60 * 60 * 1000,
-  cancelDelayMs: 1_000,
-  faults: {},
-  resultPaddingBytes: 0,
-};
+type RandomBatchFaults = NonNullable<BatchFaultPlan['random']>;
 
-const numberRules = {
-  requestsPerSecond: { min: 0.001 },
-  queueLimit: { min: 1, integer: true },
-  maxRequestsPerBatch: { min: 1, integer: true },
-  maxBatchBytes: { min: 1, integer: true },
-  expiresAfterMs: { min: 1 },
-  cancelDelayMs: { min: 0 },
-  resultPaddingBytes: { min: 0, integer: true },
-} as const;
+/** A fault's fields besides `kind`, checked with `kind` itself (already read) passing through. */
+const kindOnlyOptions = defineOptions<{ kind?: string }>()({ kind: option.string() });
+const erroredOptions = defineOptions<
+  Omit<Extract<BatchItemFault, { kind: 'errored' }>, 'kind'> & { kind?: string }
+>()({
+  kind: option.string(),
+  errorType: option.string(),
+  message: option.string(),
+});
 
-function parseItemFault(argument: string, value: unknown): BatchItemFault {
-  const record = expectObject(argument, value);
-  const kind = expectOneOf(`${argument}.kind`, record.kind, ['errored', 'expired', 'canceled'] as const);
-  if (kind !== 'errored') {
-    expectKnownKeys(argument, record, ['kind']);
+function checkItemFault(argument: string, value: unknown): BatchItemFault {
+  const kind = expectObject(argument, value).kind;
+  if (kind === 'expired' || kind === 'canceled') {
+    parseOptions(argument, value, kindOnlyOptions);
     return { kind };
   }
-  expectKnownKeys(argument, record, ['kind', 'errorType', 'message']);
-  const fault: BatchItemFault = { kind };
-  if (record.errorType !== undefined)
-    fault.errorType = expectString(`${argument}.errorType`, record.errorType);
-  if (record.message !== undefined) fault.message = expectString(`${argument}.message`, record.message);
-  return fault;
+  if (kind !== 'errored')
+    throw invalidArgument(`${argument}.kind`, 'one of `errored`, `expired`, `canceled`', kind);
+  const { errorType, message } = parseOptions(argument, value, erroredOptions);
+  return {
+    kind,
+    ...(errorType === undefined ? {} : { errorType }),
+    ...(message === undefined ? {} : { message }),
+  };
 }
 
-function parseFaultPlan(argument: string, value: unknown): BatchFaultPlan {
-  const record = expectObject(argument, value);
-  expectKnownKeys(argument, record, ['byCustomId', 'random']);
-  const plan: BatchFaultPlan = {};
-  if (record.byCustomId !== undefined) {
-    const byCustomId: Record<string, BatchItemFault | BatchItemFault[]> = {};
-    for (const [customId, faults] of Object.entries(
-      expectObject(`${argument}.byCustomId`, record.byCustomId),
-    )) {
-      const where = `${argument}.byCustomId.${customId}`;
-      byCustomId[customId] = Array.isArray(faults)
-        ? faults.map((fault, index) => parseItemFault(`${where}[${index}]`, fault))
-        : parseItemFault(where, faults);
-    }
-    plan.byCustomId = byCustomId;
-  }
-  if (record.random !== undefined) {
-    const random = expectObject(`${argument}.random`, record.random);
-    expectKnownKeys(`${argument}.random`, random, ['probability', 'faults']);
-    const probability = expectNumber(`${argument}.random.probability`, random.probability, {
-      min: 0,
-      max: 1,
-    });
-    if (!Array.isArray(random.faults) || random.faults.length === 0) {
-      throw invalidArgument(`${argument}.random.faults`, 'a non-empty array of faults', random.faults);
-    }
-    const faults = random.faults.map((fault, index) =>
-      parseItemFault(`${argument}.random.faults[${index}]`, fault),
-    );
-    plan.random = { probability, faults };
-  }
-  return plan;
+function checkItemFaults(argument: string, value: unknown): BatchItemFault[] {
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalidArgument(argument, 'a non-empty array of faults', value);
+  return value.map((fault, index) => checkItemFault(`${argument}[${index}]`, fault));
 }
+
+const randomOptions = defineOptions<Partial<RandomBatchFaults>>()({
+  probability: option.number({ min: 0, max: 1 }),
+  faults: { check: checkItemFaults } satisfies OptionRule<BatchItemFault[]>,
+});
+
+const faultPlanOptions = defineOptions<BatchFaultPlan>()({
+  byCustomId: {
+    check: (argument, value) =>
+      Object.fromEntries(
+        Object.entries(expectObject(argument, value)).map(([customId, faults]) => [
+          customId,
+          Array.isArray(faults)
+            ? checkItemFaults(`${argument}.${customId}`, faults)
+            : checkItemFault(`${argument}.${customId}`, faults),
+        ]),
+      ),
+  },
+  random: {
+    check(argument, value): RandomBatchFaults {
+      const { probability, faults } = parseOptions(argument, value, randomOptions);
+      if (probability === undefined)
+        throw invalidArgument(`${argument}.probability`, 'a number from 0 to 1', probability);
+      return { probability, faults: faults ?? checkItemFaults(`${argument}.faults`, faults) };
+    },
+  },
+});
+
+const faultPlanRule: DefaultedRule<BatchFaultPlan> = {
+  default: {},
+  check: (argument, value) => {
+    const { byCustomId, random } = parseOptions(argument, value, faultPlanOptions);
+    return { ...(byCustomId ? { byCustomId } : {}), ...(random ? { random } : {}) };
+  },
+};
+
+/** The rules and defaults of `options.batches`, declared once. */
+const batchOptions = defineOptions<MockBatchOptions>()({
+  requestsPerSecond: option.number({ min: 0.001, default: 1_000 }),
+  queueLimit: option.number({ min: 1, integer: true, default: 1_000_000 }),
+  maxRequestsPerBatch: option.number({ min: 1, integer: true, default: 100_000 }),
+  maxBatchBytes: option.number({ min: 1, integer: true, default: 256 * 1024 * 1024 }),
+  expiresAfterMs: option.number({ min: 1, default: 24 * 60 * 60 * 1000 }),
+  cancelDelayMs: option.number({ min: 0, default: 1_000 }),
+  faults: faultPlanRule,
+  resultPaddingBytes: option.number({ min: 0, integer: true, default: 0 }),
+});
 
 /** Checks `options.batches` and fills in the defaults. */
 export function parseBatchOptions(argument: string, value: unknown): ResolvedBatchOptions {
-  if (value === undefined) return { ...defaultBatchOptions };
-  const record = expectObject(argument, value);
-  expectKnownKeys(argument, record, Object.keys(defaultBatchOptions));
-  const resolved: ResolvedBatchOptions = { ...defaultBatchOptions };
-  for (const key of Object.keys(numberRules) as (keyof typeof numberRules)[]) {
-    if (record[key] !== undefined)
-      resolved[key] = expectNumber(`${argument}.${key}`, record[key], numberRules[key]);
-  }
-  if (record.faults !== undefined) resolved.faults = parseFaultPlan(`${argument}.faults`, record.faults);
-  return resolved;
+  return parseOptions(argument, value, batchOptions);
 }
+
+export const defaultBatchOptions: ResolvedBatchOptions = parseBatchOptions('options.batches', undefined);
