@@ -100,6 +100,16 @@ describe('a batch job against the mock, through the real SDK', () => {
     expect(harness.batchesCreated()).toBe(3);
   });
 
+  it('reads a results stream that broke off again from where it stopped, each result once', async () => {
+    harness = await startBatchHarness({ batches: { dropResultsAfterLines: 7 } });
+    const requests = requestsFor(20);
+    const { results } = await drive(harness.clock, collect(harness.runner().run(requests, { jobId: 'drop' })));
+    expect(results.map((result) => result.custom_id)).toEqual(requests.map((request) => request.custom_id));
+    expect(harness.events('batch:throttled')).toEqual([
+      expect.objectContaining({ operation: 'results', attempt: 1, delayMs: expect.any(Number) }),
+    ]);
+  });
+
   it('refuses a duplicate custom_id before anything is sent', async () => {
     harness = await startBatchHarness();
     const job = harness.runner().run([requestFor('a'), requestFor('b'), requestFor('a')], { jobId: 'dup' });

@@ -41,6 +41,8 @@ export class MockBatch {
   readonly createdAt: number;
   readonly expiresAt: number;
   cancelInitiatedAt: number | undefined;
+  /** Downloads of the results file started so far. */
+  resultsDownloads = 0;
   readonly #timing: BatchTiming;
   readonly #outcomeOf: (item: SubmittedItem) => ItemOutcome;
   /** Requests whose outcome is in `#counts` (counted once, as time moves on). */

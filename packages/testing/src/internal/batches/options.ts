@@ -10,7 +10,10 @@ import {
 import type { BatchFaultPlan, BatchItemFault, MockBatchOptions } from '../../mock-batch-options.js';
 
 /** `MockBatchOptions` with defaults applied, checked. */
-export type ResolvedBatchOptions = Required<Omit<MockBatchOptions, 'faults'>> & { faults: BatchFaultPlan };
+export type ResolvedBatchOptions = Required<Omit<MockBatchOptions, 'faults' | 'dropResultsAfterLines'>> & {
+  faults: BatchFaultPlan;
+  dropResultsAfterLines: number | undefined;
+};
 
 type RandomBatchFaults = NonNullable<BatchFaultPlan['random']>;
 
@@ -90,6 +93,7 @@ const batchOptions = defineOptions<MockBatchOptions>()({
   expiresAfterMs: option.number({ min: 1, default: 24 * 60 * 60 * 1000 }),
   cancelDelayMs: option.number({ min: 0, default: 1_000 }),
   faults: faultPlanRule,
+  dropResultsAfterLines: option.number({ min: 0, integer: true }),
   resultPaddingBytes: option.number({ min: 0, integer: true, default: 0 }),
 });
 
