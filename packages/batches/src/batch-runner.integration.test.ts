@@ -103,7 +103,10 @@ describe('a batch job against the mock, through the real SDK', () => {
   it('reads a results stream that broke off again from where it stopped, each result once', async () => {
     harness = await startBatchHarness({ batches: { dropResultsAfterLines: 7 } });
     const requests = requestsFor(20);
-    const { results } = await drive(harness.clock, collect(harness.runner().run(requests, { jobId: 'drop' })));
+    const { results } = await drive(
+      harness.clock,
+      collect(harness.runner().run(requests, { jobId: 'drop' })),
+    );
     expect(results.map((result) => result.custom_id)).toEqual(requests.map((request) => request.custom_id));
     expect(harness.events('batch:throttled')).toEqual([
       expect.objectContaining({ operation: 'results', attempt: 1, delayMs: expect.any(Number) }),
@@ -212,6 +215,17 @@ describe('a batch job against the mock, through the real SDK', () => {
     expect(summary.unsubmitted).toBe(150 - results.length);
     expect(summary.unsubmitted).toBeGreaterThan(0);
     expect(new Set(results.map((result) => result.custom_id)).size).toBe(results.length);
+  });
+
+  it('submits nothing when the signal is already aborted, and reports every request unsubmitted', async () => {
+    harness = await startBatchHarness();
+    const controller = new AbortController();
+    controller.abort();
+    const job = harness.runner().run(requestsFor(10), { jobId: 'early', signal: controller.signal });
+    const { results, summary } = await drive(harness.clock, collect(job));
+    expect(results).toEqual([]);
+    expect(summary).toMatchObject({ canceled: true, unsubmitted: 10, batchIds: [] });
+    expect(harness.server.requests).toHaveLength(0);
   });
 
   it('picks a job up after the caller stopped reading, without delivering a result twice', async () => {
