@@ -85,7 +85,8 @@ for (const entry of readdirSync(packagesDirectory, { withFileTypes: true })) {
     }
     const missing = [...exported].filter((name) => !listed.has(name)).sort();
     const extra = [...listed].filter((name) => !exported.has(name)).sort();
-    if (missing.length > 0) problems.push(`${importPath}: exported but not in the README: ${missing.join(', ')}`);
+    if (missing.length > 0)
+      problems.push(`${importPath}: exported but not in the README: ${missing.join(', ')}`);
     if (extra.length > 0) problems.push(`${importPath}: in the README but not exported: ${extra.join(', ')}`);
   }
 }

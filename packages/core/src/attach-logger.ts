@@ -21,6 +21,7 @@ const defaultLevels: Record<BulwarkEventName, Exclude<LogLevel, 'silent'>> = {
   'ratelimit:admit': 'debug',
   'ratelimit:update': 'debug',
   'ratelimit:throttled': 'warn',
+  'ratelimit:store_failed': 'warn',
   'budget:exceeded': 'error',
   'budget:level': 'debug',
   'file:chunk': 'debug',

@@ -14,6 +14,7 @@ import type {
   BudgetExceededEvent,
   BudgetLevelEvent,
   RateLimitAdmitEvent,
+  RateLimitStoreFailedEvent,
   RateLimitThrottledEvent,
   RateLimitUpdateEvent,
   RateLimitWaitEvent,
@@ -81,6 +82,8 @@ export interface BulwarkEvents {
   'ratelimit:update': RateLimitUpdateEvent;
   /** The server answered 429: admission on the model class pauses until `resumeAt`. */
   'ratelimit:throttled': RateLimitThrottledEvent;
+  /** A store operation the limiter did not wait for failed (a refund, a header sync, a 429's pause). */
+  'ratelimit:store_failed': RateLimitStoreFailedEvent;
   /** A call was refused before it was made because it would pass a token or cost budget. */
   'budget:exceeded': BudgetExceededEvent;
   /** How much of a budget's period is used, after each call that counts toward it. */
@@ -136,6 +139,7 @@ export const bulwarkEventNames = [
   'ratelimit:admit',
   'ratelimit:update',
   'ratelimit:throttled',
+  'ratelimit:store_failed',
   'budget:exceeded',
   'budget:level',
   'file:chunk',

@@ -57,6 +57,7 @@ export type {
   BudgetLevelEvent,
   RateLimitAdmitEvent,
   RateLimitBucket,
+  RateLimitStoreFailedEvent,
   RateLimitThrottledEvent,
   RateLimitUpdateEvent,
   RateLimitWaitEvent,

@@ -1,3 +1,5 @@
+import type { ErrorSummary } from './request-events.js';
+
 /** A bucket of the rate limiter. */
 export type RateLimitBucket = 'requests' | 'input_tokens' | 'output_tokens' | 'in_flight' | 'throttled';
 
@@ -51,6 +53,18 @@ export interface RateLimitThrottledEvent {
   resumeAt: number;
   retryAfterMs: number;
   reason: 'rate_limit' | 'spend_limit';
+}
+
+export interface RateLimitStoreFailedEvent {
+  /** The request whose settlement or response the operation followed, when known. */
+  requestId?: string;
+  modelClass: string;
+  /**
+   * The store operation nobody awaited: `adjust` (a reconcile's refund or extra charge, or
+   * capacity given back), `sync` (levels from the server's headers) or `throttle` (a 429's pause).
+   */
+  operation: 'adjust' | 'sync' | 'throttle';
+  error: ErrorSummary;
 }
 
 export interface BudgetExceededEvent {

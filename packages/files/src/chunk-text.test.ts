@@ -157,4 +157,11 @@ describe('chunkText', () => {
     await expect(chunkText('abc', { maxTokens: 10, overlapTokens: 10 })).rejects.toThrow(/overlapTokens/);
     await expect(chunkText('abc', { maxTokens: 10, maxToken: 3 } as never)).rejects.toThrow(/maxToken/);
   });
+
+  it('refuses a missing budget and an estimator without countTokens, naming the option', async () => {
+    await expect(chunkText('abc', {} as never)).rejects.toThrow(/options.maxTokens/);
+    await expect(chunkText('abc', { maxTokens: 10, estimator: {} as never })).rejects.toThrow(
+      /options.estimator/,
+    );
+  });
 });

@@ -1,10 +1,10 @@
 import type { TokenEstimator } from '@bulwark/core';
 import { invalidArgument } from '@bulwark/core/internal';
-import type { Chunk } from './chunk.js';
-import type { ChunkFormat } from './internal/boundaries.js';
+import type { Chunk, ChunkFormat } from './chunk.js';
 import { chunkPieces } from './internal/chunk-engine.js';
-import { maxChunkChars, validateChunkOptions } from './internal/chunk-options.js';
+import { chunkTextOptions, maxChunkChars, parseChunkOptions } from './internal/chunk-options.js';
 import { counterFor } from './internal/counter.js';
+import { byteLengthIn } from './internal/decode.js';
 import { defaultEstimator } from './internal/default-estimator.js';
 
 export interface ChunkTextOptions {
@@ -26,17 +26,17 @@ export interface ChunkTextOptions {
  */
 export async function chunkText(text: string, options: ChunkTextOptions): Promise<Chunk[]> {
   if (typeof text !== 'string') throw invalidArgument('text', 'a string', text);
-  const { maxTokens, overlapTokens, estimator, format, signal } = validateChunkOptions('options', options);
-  const count = await counterFor(estimator ?? defaultEstimator());
+  const settings = parseChunkOptions('options', options, chunkTextOptions);
+  const count = await counterFor(settings.estimator ?? defaultEstimator());
   const chunks: Chunk[] = [];
   for await (const chunk of chunkPieces([text], {
-    maxTokens,
-    overlapTokens,
+    maxTokens: settings.maxTokens,
+    overlapTokens: settings.overlapTokens,
     count,
-    format: format ?? 'text',
-    byteLength: (piece) => Buffer.byteLength(piece, 'utf8'),
+    format: settings.format ?? 'text',
+    byteLength: byteLengthIn('utf-8'),
     firstByte: 0,
-    signal,
+    signal: settings.signal,
     maxChunkChars,
   })) {
     chunks.push(chunk);

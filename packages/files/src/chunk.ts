@@ -16,3 +16,6 @@ export interface Chunk {
   /** Bytes at the start of this chunk repeated from the end of the previous one (0 for the first). */
   overlapBytes: number;
 }
+
+/** Which boundaries count as top-level blocks: Markdown headings and fences, source-file blocks, or none. */
+export type ChunkFormat = 'text' | 'markdown' | 'source';

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createBus, type FileRefusedEvent } from '@bulwark/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,5 +98,41 @@ describe('collectContext', () => {
 
   it('refuses a missing token budget', async () => {
     await expect(root.collectContext('.', {} as never)).rejects.toThrow(/tokenBudget/);
+  });
+});
+
+describe('collectContext on paths it cannot read', () => {
+  let looped: Awaited<ReturnType<typeof createTempDirectory>>;
+  let loopedRoot: SafeRoot;
+
+  beforeAll(async () => {
+    looped = await createTempDirectory();
+    await mkdir(join(looped.path, 'docs'));
+    await writeFile(join(looped.path, 'docs', 'a.txt'), 'alpha\n');
+    // A .gitignore that is a symlink to itself: reading it fails with ELOOP.
+    await symlink('.gitignore', join(looped.path, 'docs', '.gitignore'));
+    await symlink('loop', join(looped.path, 'loop'));
+    loopedRoot = await openSafeRoot(looped.path, { estimator: characterEstimator });
+  });
+
+  afterAll(async () => {
+    await looped.remove();
+  });
+
+  it('says when a .gitignore cannot be read, since its rules were not applied', async () => {
+    const result = await loopedRoot.collectContext('docs', { tokenBudget: 100 });
+    expect(result.files.map((file) => file.path)).toEqual(['docs/a.txt']);
+    expect(result.omitted).toContainEqual({
+      path: 'docs/.gitignore',
+      reason: 'symlink_escape',
+      message: expect.stringMatching(/rules were not applied/),
+    });
+  });
+
+  it('reports a pattern it cannot look at with the reason, not as missing', async () => {
+    const result = await loopedRoot.collectContext('loop/a.txt', { tokenBudget: 100 });
+    expect(result.omitted).toEqual([
+      expect.objectContaining({ path: 'loop/a.txt', reason: 'symlink_escape' }),
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckpointStore } from '@bulwark/core';
-import { expectKnownKeys, expectObject, expectString, invalidArgument } from '@bulwark/core/internal';
+import { defineOptions, expectString, invalidArgument, option, parseOptions } from '@bulwark/core/internal';
 import { FileAccessError } from './file-access-error.js';
 import { errnoCode } from './internal/errno.js';
 import { writeFileAtomic } from './write-file-atomic.js';
@@ -11,6 +11,11 @@ export interface FileCheckpointStoreOptions {
   /** The directory that holds one JSON file per key; created on first save. */
   directory: string;
 }
+
+const fileCheckpointStoreOptions = defineOptions<FileCheckpointStoreOptions>()({
+  // Required: checked again when left out.
+  directory: option.string(),
+});
 
 /** Keys longer than this (encoded) are shortened with a hash; the full key stays inside the file. */
 const maxEncodedLength = 180;
@@ -61,8 +66,8 @@ interface StoredCheckpoint {
 export function createFileCheckpointStore<TValue = unknown>(
   options: FileCheckpointStoreOptions,
 ): CheckpointStore<TValue> {
-  expectKnownKeys('options', expectObject('options', options), ['directory']);
-  const directory = expectString('options.directory', options.directory);
+  const settings = parseOptions('options', options, fileCheckpointStoreOptions);
+  const directory = expectString('options.directory', settings.directory);
   const checkKey = (key: unknown): string => expectString('key', key);
 
   const read = async (name: string): Promise<StoredCheckpoint | undefined> => {

@@ -1,4 +1,4 @@
-export type { Chunk } from './chunk.js';
+export type { Chunk, ChunkFormat } from './chunk.js';
 export { type ChunkTextOptions, chunkText } from './chunk-text.js';
 export type {
   CollectContextOptions,
@@ -9,7 +9,6 @@ export type {
 } from './collect-context.js';
 export { FileAccessError } from './file-access-error.js';
 export { createFileCheckpointStore, type FileCheckpointStoreOptions } from './file-checkpoint-store.js';
-export type { ChunkFormat } from './internal/boundaries.js';
 export {
   type ChunkFileOptions,
   chunkFile,

@@ -110,6 +110,12 @@ describe('openSafeRoot: the jail', () => {
     expect(await reasonOf(root.readText('sparse.bin'))).toBe('too_large');
   });
 
+  it('refuses root options of the wrong type, naming the option', async () => {
+    await expect(openSafeRoot(temp.path, { followSymlinks: 'yes' as never })).rejects.toThrow(
+      /options.followSymlinks/,
+    );
+  });
+
   it('refuses a file above a custom size cap', async () => {
     expect(await reasonOf(root.readText('ok.txt', { maxBytes: 3 }))).toBe('too_large');
   });

@@ -50,6 +50,10 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(join(temp.path, 'x'), 42 as never)).rejects.toThrow(/data/);
   });
 
+  it('refuses a mode that is not a file mode, naming the option', async () => {
+    await expect(writeFileAtomic(join(temp.path, 'x'), 'x', { mode: -1 })).rejects.toThrow(/options.mode/);
+  });
+
   it('leaves the old or the new content, never a mixture, when the writer is killed at random moments', async () => {
     const childDirectory = join(temp.path, 'child');
     await mkdir(childDirectory);

@@ -2,13 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import {
-  expectKnownKeys,
-  expectObject,
-  expectOptionalSignal,
-  invalidArgument,
-  throwIfAborted,
-} from '@bulwark/core/internal';
+import { defineOptions, invalidArgument, option, parseOptions, throwIfAborted } from '@bulwark/core/internal';
 import { errnoCode } from './internal/errno.js';
 
 export interface WriteFileAtomicOptions {
@@ -16,6 +10,11 @@ export interface WriteFileAtomicOptions {
   mode?: number;
   signal?: AbortSignal;
 }
+
+const writeFileAtomicOptions = defineOptions<WriteFileAtomicOptions>()({
+  mode: option.number({ min: 0, max: 0o7777, integer: true, default: 0o666 }),
+  signal: option.signal(),
+});
 
 /**
  * Writes `data` to `path` so that a reader, or the file after a crash, holds either the old
@@ -33,9 +32,7 @@ export async function writeFileAtomic(
   if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
     throw invalidArgument('data', 'a string or a Uint8Array', data);
   }
-  expectKnownKeys('options', expectObject('options', options), ['mode', 'signal']);
-  const signal = expectOptionalSignal('options.signal', options.signal);
-  const { mode = 0o666 } = options;
+  const { mode, signal } = parseOptions('options', options, writeFileAtomicOptions);
   throwIfAborted(signal);
 
   let existingMode: number | undefined;
@@ -64,6 +61,8 @@ export async function writeFileAtomic(
     throwIfAborted(signal);
     await rename(temporary, path);
   } catch (error) {
+    // Best-effort cleanup: the write's own error is the one the caller needs, and a temp file
+    // that cannot be removed is at worst a stray `.name.*.tmp` (see the README).
     await handle?.close().catch(() => undefined);
     await unlink(temporary).catch(() => undefined);
     throw error;
@@ -81,6 +80,7 @@ async function syncDirectory(directory: string): Promise<void> {
     const code = errnoCode(error);
     if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw error;
   } finally {
+    // A read-only directory handle: closing it cannot lose data, and the write already succeeded.
     await handle?.close().catch(() => undefined);
   }
 }

@@ -1,12 +1,12 @@
-import type { Clock, Logger } from '@bulwark/core';
+import { type Clock, type Logger, systemClock } from '@bulwark/core';
 import {
-  expectKnownKeys,
+  defineOptions,
   expectNumber,
-  expectObject,
-  expectOneOf,
-  expectOptionalNumber,
   expectString,
   invalidArgument,
+  option,
+  parseOptions,
+  silentLogger,
 } from '@bulwark/core/internal';
 import type { Cluster, Redis } from 'ioredis';
 
@@ -53,52 +53,59 @@ export interface RedisStoreOptions {
   logger?: Logger;
 }
 
-const optionKeys = [
-  'url',
-  'client',
-  'prefix',
-  'commandTimeoutMs',
-  'connectTimeoutMs',
-  'onUnavailable',
-  'localShare',
-  'wakeJitterMs',
-  'raiseFromServer',
-  'clock',
-  'logger',
-] as const satisfies readonly (keyof RedisStoreOptions)[];
+const logMethods = ['debug', 'info', 'warn', 'error'] as const;
 
-/** Checks every option up front; throws `InvalidArgumentError` naming the first bad one. */
-export function validateRedisStoreOptions(options: unknown): RedisStoreOptions {
-  const record = expectObject('options', options);
-  expectKnownKeys('options', record, optionKeys);
-  if (record.url !== undefined) {
-    const url = expectString('options.url', record.url);
-    if (!/^rediss?:\/\//.test(url)) throw invalidArgument('options.url', 'a redis:// or rediss:// URL', url);
+/** Every option of `createRedisStore`, declared once with its default. */
+export const redisStoreOptions = defineOptions<RedisStoreOptions>()({
+  url: {
+    default: 'redis://127.0.0.1:6379',
+    check(argument: string, value: unknown): string {
+      const url = expectString(argument, value);
+      if (!/^rediss?:\/\//.test(url)) throw invalidArgument(argument, 'a redis:// or rediss:// URL', url);
+      return url;
+    },
+  },
+  client: option.instance<Redis | Cluster>(
+    'an ioredis Redis or Cluster client',
+    (value) =>
+      typeof (value as Redis).evalsha === 'function' && typeof (value as Redis).duplicate === 'function',
+  ),
+  prefix: option.string({ allowEmpty: true, default: 'bulwark:rl:' }),
+  commandTimeoutMs: option.number({ min: 1, default: 1_000 }),
+  connectTimeoutMs: option.number({ min: 1, default: 5_000 }),
+  onUnavailable: option.oneOf(['fail', 'local'], { default: 'fail' }),
+  localShare: {
+    default: 0.25,
+    check(argument: string, value: unknown): number {
+      const share = expectNumber(argument, value, { min: 0, max: 1 });
+      if (share === 0) throw invalidArgument(argument, 'a number in (0, 1]', share);
+      return share;
+    },
+  },
+  wakeJitterMs: option.number({ min: 0, default: 50 }),
+  raiseFromServer: option.boolean({ default: false }),
+  clock: option.instance<Clock, { default: Clock }>(
+    'a Clock (now, setTimeout)',
+    (value) =>
+      typeof (value as Clock).now === 'function' && typeof (value as Clock).setTimeout === 'function',
+    { default: systemClock },
+  ),
+  logger: option.instance<Logger, { default: Logger }>(
+    'a Logger (debug, info, warn, error)',
+    (value) => logMethods.every((method) => typeof (value as Logger)[method] === 'function'),
+    { default: silentLogger },
+  ),
+});
+
+/** Checks every option up front (`InvalidArgumentError` names the first bad one) and fills in defaults. */
+export function parseRedisStoreOptions(options: unknown) {
+  const settings = parseOptions('options', options, redisStoreOptions);
+  const givenUrl = (options as RedisStoreOptions).url;
+  if (settings.client !== undefined && givenUrl !== undefined) {
+    throw invalidArgument('options.url', 'no `url` when `client` is given', givenUrl);
   }
-  if (record.client !== undefined) {
-    const client = expectObject('options.client', record.client);
-    if (typeof client.evalsha !== 'function' || typeof client.duplicate !== 'function') {
-      throw invalidArgument('options.client', 'an ioredis Redis or Cluster client', record.client);
-    }
-    if (record.url !== undefined) {
-      throw invalidArgument('options.url', 'no `url` when `client` is given', record.url);
-    }
-  }
-  if (record.prefix !== undefined) expectString('options.prefix', record.prefix, { allowEmpty: true });
-  expectOptionalNumber('options.commandTimeoutMs', record.commandTimeoutMs, { min: 1 });
-  expectOptionalNumber('options.connectTimeoutMs', record.connectTimeoutMs, { min: 1 });
-  if (record.onUnavailable !== undefined)
-    expectOneOf('options.onUnavailable', record.onUnavailable, ['fail', 'local']);
-  if (record.localShare !== undefined) {
-    const share = expectNumber('options.localShare', record.localShare, { min: 0, max: 1 });
-    if (share === 0) throw invalidArgument('options.localShare', 'a number in (0, 1]', share);
-  }
-  expectOptionalNumber('options.wakeJitterMs', record.wakeJitterMs, { min: 0 });
-  if (record.raiseFromServer !== undefined && typeof record.raiseFromServer !== 'boolean') {
-    throw invalidArgument('options.raiseFromServer', 'a boolean', record.raiseFromServer);
-  }
-  for (const key of ['clock', 'logger'] as const) {
-    if (record[key] !== undefined) expectObject(`options.${key}`, record[key]);
-  }
-  return record as RedisStoreOptions;
+  return settings;
 }
+
+/** The options after `parseRedisStoreOptions`. */
+export type RedisStoreSettings = ReturnType<typeof parseRedisStoreOptions>;

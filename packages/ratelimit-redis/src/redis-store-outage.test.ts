@@ -3,7 +3,8 @@ import { createRateLimiter } from '@bulwark/ratelimit';
 import { type Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisUnavailableError } from './errors.js';
-import { createRedisStoreWithHooks, type RedisStore } from './redis-store.js';
+import { createRedisStoreWithHooks } from './internal/shared-redis-store.js';
+import type { RedisStore } from './redis-store.js';
 import {
   startThrowawayRedis,
   stopAllThrowawayRedis,

@@ -1,7 +1,7 @@
 import { runStoreContract } from '@bulwark/ratelimit/store-contract';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { createRedisStoreWithHooks } from './redis-store.js';
+import { createRedisStoreWithHooks } from './internal/shared-redis-store.js';
 import { connectAdmin, deleteKeys, redisUrl, uniquePrefix } from './test-support/redis.js';
 
 const prefix = uniquePrefix('contract');

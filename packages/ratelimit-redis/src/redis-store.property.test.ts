@@ -3,7 +3,7 @@ import { createMemoryStore, type StoreBucketName, type StoreLevels } from '@bulw
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStoreWithHooks } from './redis-store.js';
+import { createRedisStoreWithHooks } from './internal/shared-redis-store.js';
 import { connectAdmin, deleteKeys, redisUrl, uniquePrefix } from './test-support/redis.js';
 
 const prefix = uniquePrefix('property');

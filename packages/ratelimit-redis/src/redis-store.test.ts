@@ -2,8 +2,8 @@ import { createManualClock, InvalidArgumentError } from '@bulwark/core';
 import { createRateLimiter } from '@bulwark/ratelimit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { namespaceHash, scopeKeys } from './internal/key-layout.js';
 import { RefundSubscriber } from './internal/refund-subscriber.js';
+import { namespaceHash, scopeKeys } from './key-layout.js';
 import { createRedisStore } from './redis-store.js';
 import { connectAdmin, deleteKeys, keysUnder, redisUrl, uniquePrefix } from './test-support/redis.js';
 

@@ -1,7 +1,7 @@
-import { InvalidArgumentError } from '@bulwark/core';
+import { costOfUsage, InvalidArgumentError } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
-import { costOfUsage, periodStartMs } from './budgets.js';
 import { BudgetExceededError } from './errors.js';
+import { periodStartMs } from './internal/usage-totals.js';
 import { createHarness, sonnet, usage } from './test-support/limiter-harness.js';
 
 const limits = {
@@ -157,18 +157,5 @@ describe('periodStartMs', () => {
     expect(periodStartMs('hour', at)).toBe(Date.UTC(2026, 4, 17, 13));
     expect(periodStartMs('day', at)).toBe(Date.UTC(2026, 4, 17));
     expect(periodStartMs('month', at)).toBe(Date.UTC(2026, 4, 1));
-  });
-});
-
-describe('costOfUsage', () => {
-  it('prices cache writes at 1.25× and cache reads at 0.1× input unless given', () => {
-    const cost = costOfUsage(
-      usage({ cacheCreationInputTokens: 1_000_000, cacheReadInputTokens: 1_000_000 }),
-      {
-        inputPerMillionTokens: 4,
-        outputPerMillionTokens: 0,
-      },
-    );
-    expect(cost).toBeCloseTo(4 * 1.25 + 4 * 0.1);
   });
 });

@@ -1,15 +1,4 @@
-export {
-  type BudgetCap,
-  type BudgetPeriod,
-  type Budgets,
-  costOfUsage,
-  type ModelPrice,
-  type PeriodUsage,
-  type PriceTable,
-  periodStartMs,
-  type UsageReport,
-  type UsageTotals,
-} from './budgets.js';
+export type { BudgetCap, BudgetPeriod, Budgets, PeriodUsage, UsageReport, UsageTotals } from './budgets.js';
 export {
   BudgetExceededError,
   QueueFullError,
@@ -17,27 +6,25 @@ export {
   SpendLimitError,
   WaitTimeoutError,
 } from './errors.js';
-export type { OutputReservation } from './internal/output-estimator.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export type { RateLimiterOptions, RateLimits } from './options.js';
+export type { OutputReservation, RateLimiterOptions, RateLimits } from './options.js';
 export { createRateLimiter, type RateLimiter } from './rate-limiter.js';
-export {
-  type RateLimitStore,
-  type StoreAdjustRequest,
-  type StoreBucketAmount,
-  type StoreBucketName,
-  type StoreBucketShape,
-  type StoreBucketSync,
-  type StoreLevels,
-  type StoreLevelsResult,
-  type StorePeekRequest,
-  type StoreScope,
-  type StoreSyncRequest,
-  type StoreTakeAdmitted,
-  type StoreTakeRefused,
-  type StoreTakeRequest,
-  type StoreTakeResult,
-  type StoreThrottleRequest,
-  type StoreThrottleResult,
-  storeBucketNames,
+export type {
+  RateLimitStore,
+  StoreAdjustRequest,
+  StoreBucketAmount,
+  StoreBucketName,
+  StoreBucketShape,
+  StoreBucketSync,
+  StoreLevels,
+  StoreLevelsResult,
+  StorePeekRequest,
+  StoreScope,
+  StoreSyncRequest,
+  StoreTakeAdmitted,
+  StoreTakeRefused,
+  StoreTakeRequest,
+  StoreTakeResult,
+  StoreThrottleRequest,
+  StoreThrottleResult,
 } from './store.js';

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from './memory-store.js';
 import { runStoreContract } from './store-contract.js';
 
+// `synchronous`: the suite runs through take/adjust, then again through takeSync/adjustSync.
 runStoreContract({
   name: 'memory store on a manual clock',
+  synchronous: true,
   createSubject: () => {
     const clock = createManualClock(1_700_000_000_000);
     return { store: createMemoryStore({ clock }), advanceTime: (ms) => clock.advance(ms) };
@@ -13,6 +15,7 @@ runStoreContract({
 
 runStoreContract({
   name: 'memory store on the system clock, without advancing time',
+  synchronous: true,
   createSubject: () => ({ store: createMemoryStore() }),
 });
 

@@ -1,14 +1,18 @@
-import type { Bus, Clock } from '@bulwark/core';
+import type { Bus, Clock, ModelPrice, PriceTable } from '@bulwark/core';
+import { systemClock } from '@bulwark/core';
 import {
-  expectKnownKeys,
+  defineOptions,
   expectNumber,
   expectObject,
-  expectOptionalNumber,
   expectString,
   invalidArgument,
+  type OptionGroup,
+  type OptionRule,
+  type OptionSchema,
+  option,
+  parseOptions,
 } from '@bulwark/core/internal';
-import { type BudgetPeriod, type Budgets, budgetPeriods, type PriceTable } from './budgets.js';
-import type { OutputReservation } from './internal/output-estimator.js';
+import type { BudgetCap, Budgets } from './budgets.js';
 import type { RateLimitStore } from './store.js';
 
 /** The limits of one model class. Every field is optional; a missing one may be learnt from headers. */
@@ -22,6 +26,13 @@ export interface RateLimits {
   /** Calls of this class in flight at once, in this process. */
   maxInFlight?: number;
 }
+
+/**
+ * What the limiter holds for output before it knows how much a call will generate: a running
+ * `estimate` per model (the average real output + 25 %, `max_tokens` until the model has been
+ * seen), the call's `max_tokens`, or a fixed number of tokens (never more than `max_tokens`).
+ */
+export type OutputReservation = 'estimate' | 'max_tokens' | { fixedTokens: number };
 
 export interface RateLimiterOptions {
   /** Limits for every model class. @default {} (learnt from headers) */
@@ -42,7 +53,7 @@ export interface RateLimiterOptions {
   modelClasses?: Readonly<Record<string, string>>;
   /** The class of model ids that neither `modelClasses` nor the built-in mapping knows. @default none: such ids are refused */
   defaultModelClass?: string;
-  /** Output held per call: a running `estimate` per model, the call's `max_tokens`, or `{ fixedTokens }`. @default 'estimate' */
+  /** Output held per call. @default 'estimate' */
   outputReservation?: OutputReservation;
   /** Whether cache reads count toward input tokens per minute for `model`. @default () => false */
   countsCacheReads?: (model: string) => boolean;
@@ -52,7 +63,7 @@ export interface RateLimiterOptions {
   namespace?: string;
   /** @default systemClock */
   clock?: Clock;
-  /** Events go here; `usage` events on it reconcile reservations made with a `requestId`. @default a private bus */
+  /** Where the limiter's events go, for observers. @default a private bus */
   bus?: Bus;
   /** Longest a caller waits before `WaitTimeoutError`; refused at once when the wait is known to be longer. @default Infinity */
   maxWaitMs?: number;
@@ -70,153 +81,146 @@ export interface RateLimiterOptions {
   prices?: PriceTable;
 }
 
-const limitKeys = [
-  'requestsPerMinute',
-  'inputTokensPerMinute',
-  'outputTokensPerMinute',
-  'maxInFlight',
-] as const;
-
-function expectPositive(argument: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw invalidArgument(argument, 'a finite number > 0', value);
-  }
-  return value;
+/** A number > 0 (per-minute limits, the aging step); `Infinity` too when `allowInfinity`. */
+function positiveNumber({ allowInfinity = false } = {}): OptionRule<number> {
+  return {
+    check(argument, value) {
+      const ok = typeof value === 'number' && value > 0 && (allowInfinity || Number.isFinite(value));
+      if (!ok) throw invalidArgument(argument, allowInfinity ? 'a number > 0' : 'a finite number > 0', value);
+      return value;
+    },
+  };
 }
 
-/** Validates a `RateLimits` object and returns a copy without undefined fields. */
-export function validateLimits(argument: string, value: unknown, allowInFlight = true): RateLimits {
-  const limits = expectObject(argument, value);
-  expectKnownKeys(argument, limits, allowInFlight ? limitKeys : limitKeys.slice(0, 3));
-  const result: RateLimits = {};
-  for (const key of limitKeys) {
-    const number =
-      key === 'maxInFlight'
-        ? expectOptionalNumber(`${argument}.${key}`, limits[key], { min: 1, integer: true })
-        : expectPositive(`${argument}.${key}`, limits[key]);
-    if (number !== undefined) result[key] = number;
-  }
-  return result;
+/** A nested group whose result keeps only the options given (so spreading it never erases one). */
+function givenOnly<TGroup extends object>(
+  group: OptionGroup<TGroup, OptionSchema<TGroup>>,
+): OptionRule<TGroup> {
+  return {
+    check(argument, value) {
+      const parsed = parseOptions(argument, value, group) as Record<string, unknown>;
+      for (const key of Object.keys(parsed)) if (parsed[key] === undefined) delete parsed[key];
+      return parsed as TGroup;
+    },
+  };
 }
 
-function validatePrices(value: unknown): PriceTable {
-  const table = expectObject('options.prices', value);
-  for (const [model, price] of Object.entries(table)) {
-    const argument = `options.prices[${JSON.stringify(model)}]`;
-    const fields = expectObject(argument, price);
-    expectKnownKeys(argument, fields, [
-      'inputPerMillionTokens',
-      'outputPerMillionTokens',
-      'cacheWritePerMillionTokens',
-      'cacheReadPerMillionTokens',
-    ]);
-    expectNumber(`${argument}.inputPerMillionTokens`, fields.inputPerMillionTokens, { min: 0 });
-    expectNumber(`${argument}.outputPerMillionTokens`, fields.outputPerMillionTokens, { min: 0 });
-    expectOptionalNumber(`${argument}.cacheWritePerMillionTokens`, fields.cacheWritePerMillionTokens, {
-      min: 0,
-    });
-    expectOptionalNumber(`${argument}.cacheReadPerMillionTokens`, fields.cacheReadPerMillionTokens, {
-      min: 0,
-    });
-  }
-  return table as PriceTable;
+/** A table by model id or class, each entry checked by `entry` and named `argument["key"]`. */
+function tableOf<TEntry>(entry: OptionRule<TEntry>) {
+  return {
+    default: {} as Readonly<Record<string, TEntry>>,
+    check(argument: string, value: unknown): Readonly<Record<string, TEntry>> {
+      const table = expectObject(argument, value);
+      const result: Record<string, TEntry> = {};
+      for (const [key, item] of Object.entries(table)) {
+        result[key] = entry.check(`${argument}[${JSON.stringify(key)}]`, item);
+      }
+      return result;
+    },
+  };
 }
 
-function validateBudgets(value: unknown): Budgets {
-  const budgets = expectObject('options.budgets', value);
-  expectKnownKeys('options.budgets', budgets, budgetPeriods);
-  for (const period of Object.keys(budgets) as BudgetPeriod[]) {
-    const argument = `options.budgets.${period}`;
-    const cap = expectObject(argument, budgets[period]);
-    expectKnownKeys(argument, cap, ['maxTokens', 'maxCostUsd']);
-    expectOptionalNumber(`${argument}.maxTokens`, cap.maxTokens, { min: 0 });
-    expectOptionalNumber(`${argument}.maxCostUsd`, cap.maxCostUsd, { min: 0 });
-  }
-  return budgets as Budgets;
-}
+const perMinuteLimitOptions = defineOptions<Omit<RateLimits, 'maxInFlight'>>()({
+  requestsPerMinute: positiveNumber(),
+  inputTokensPerMinute: positiveNumber(),
+  outputTokensPerMinute: positiveNumber(),
+});
 
-function validateOutputReservation(value: unknown): OutputReservation {
-  if (value === 'estimate' || value === 'max_tokens') return value;
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    expectKnownKeys('options.outputReservation', value, ['fixedTokens']);
-    const fixedTokens = expectNumber(
-      'options.outputReservation.fixedTokens',
-      (value as { fixedTokens?: unknown }).fixedTokens,
-      { min: 0 },
-    );
-    return { fixedTokens };
-  }
-  throw invalidArgument(
-    'options.outputReservation',
-    "`'estimate'`, `'max_tokens'` or `{ fixedTokens }`",
-    value,
-  );
-}
+const rateLimitOptions = defineOptions<RateLimits>()({
+  ...perMinuteLimitOptions.rules,
+  maxInFlight: option.number({ min: 1, integer: true }),
+});
 
-const optionKeys = [
-  'limits',
-  'limitsByModelClass',
-  'learnLimitsFromHeaders',
-  'initialLimits',
-  'modelClasses',
-  'defaultModelClass',
-  'outputReservation',
-  'countsCacheReads',
-  'store',
-  'namespace',
-  'clock',
-  'bus',
-  'maxWaitMs',
-  'maxQueueLength',
-  'priorityAgingMs',
-  'throttleWithoutRetryAfterMs',
-  'spendLimitPauseMs',
-  'budgets',
-  'prices',
-] as const satisfies readonly (keyof RateLimiterOptions)[];
+const budgetCapOptions = defineOptions<BudgetCap>()({
+  maxTokens: option.number({ min: 0 }),
+  maxCostUsd: option.number({ min: 0 }),
+});
 
-/** Checks every option up front; throws `InvalidArgumentError` naming the first bad one. */
-export function validateRateLimiterOptions(options: unknown): RateLimiterOptions {
-  const record = expectObject('options', options);
-  expectKnownKeys('options', record, optionKeys);
-  if (record.limits !== undefined) validateLimits('options.limits', record.limits);
-  if (record.limitsByModelClass !== undefined) {
-    const byClass = expectObject('options.limitsByModelClass', record.limitsByModelClass);
-    for (const [modelClass, limits] of Object.entries(byClass)) {
-      validateLimits(`options.limitsByModelClass[${JSON.stringify(modelClass)}]`, limits);
+const budgetOptions = defineOptions<Budgets>()({
+  hour: givenOnly(budgetCapOptions),
+  day: givenOnly(budgetCapOptions),
+  month: givenOnly(budgetCapOptions),
+});
+
+const modelPriceOptions = defineOptions<ModelPrice>()({
+  inputPerMillionTokens: option.number({ min: 0 }),
+  outputPerMillionTokens: option.number({ min: 0 }),
+  cacheWritePerMillionTokens: option.number({ min: 0 }),
+  cacheReadPerMillionTokens: option.number({ min: 0 }),
+});
+
+const modelPrice: OptionRule<ModelPrice> = {
+  check(argument, value) {
+    const price = givenOnly(modelPriceOptions).check(argument, value);
+    // Both rates are required: a price without one would count that side as free.
+    expectNumber(`${argument}.inputPerMillionTokens`, price.inputPerMillionTokens, { min: 0 });
+    expectNumber(`${argument}.outputPerMillionTokens`, price.outputPerMillionTokens, { min: 0 });
+    return price;
+  },
+};
+
+const outputReservation = {
+  default: 'estimate',
+  check(argument: string, value: unknown): OutputReservation {
+    if (value === 'estimate' || value === 'max_tokens') return value;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const { fixedTokens } = parseOptions(argument, value, fixedOutputOptions);
+      return { fixedTokens: expectNumber(`${argument}.fixedTokens`, fixedTokens, { min: 0 }) };
     }
-  }
-  if (record.initialLimits !== undefined)
-    validateLimits('options.initialLimits', record.initialLimits, false);
-  if (record.learnLimitsFromHeaders !== undefined && typeof record.learnLimitsFromHeaders !== 'boolean') {
-    throw invalidArgument('options.learnLimitsFromHeaders', 'a boolean', record.learnLimitsFromHeaders);
-  }
-  if (record.modelClasses !== undefined) {
-    const classes = expectObject('options.modelClasses', record.modelClasses);
-    for (const [model, modelClass] of Object.entries(classes)) {
-      expectString(`options.modelClasses[${JSON.stringify(model)}]`, modelClass);
-    }
-  }
-  if (record.defaultModelClass !== undefined)
-    expectString('options.defaultModelClass', record.defaultModelClass);
-  if (record.namespace !== undefined) expectString('options.namespace', record.namespace);
-  if (record.outputReservation !== undefined) validateOutputReservation(record.outputReservation);
-  if (record.countsCacheReads !== undefined && typeof record.countsCacheReads !== 'function') {
-    throw invalidArgument('options.countsCacheReads', 'a function', record.countsCacheReads);
-  }
-  for (const key of ['store', 'clock', 'bus'] as const) {
-    if (record[key] !== undefined) expectObject(`options.${key}`, record[key]);
-  }
-  expectOptionalNumber('options.maxWaitMs', record.maxWaitMs, { min: 0, allowInfinity: true });
-  expectOptionalNumber('options.maxQueueLength', record.maxQueueLength, { min: 0, allowInfinity: true });
-  expectPositive(
-    'options.priorityAgingMs',
-    record.priorityAgingMs === Number.POSITIVE_INFINITY ? 1 : record.priorityAgingMs,
+    throw invalidArgument(argument, "`'estimate'`, `'max_tokens'` or `{ fixedTokens }`", value);
+  },
+} as const;
+
+const fixedOutputOptions = defineOptions<{ fixedTokens: number }>()({
+  fixedTokens: option.number({ min: 0 }),
+});
+
+type CountsCacheReads = (model: string) => boolean;
+
+const isStore = (value: object): boolean =>
+  (['take', 'adjust', 'sync', 'throttle', 'peek'] as const).every(
+    (method) => typeof (value as Partial<RateLimitStore>)[method] === 'function',
   );
-  expectOptionalNumber('options.throttleWithoutRetryAfterMs', record.throttleWithoutRetryAfterMs, { min: 0 });
-  expectOptionalNumber('options.spendLimitPauseMs', record.spendLimitPauseMs, { min: 0 });
-  if (record.budgets !== undefined) validateBudgets(record.budgets);
-  if (record.prices !== undefined) validatePrices(record.prices);
-  return record as RateLimiterOptions;
+
+/** Every option of `createRateLimiter`, declared once with its default. */
+export const rateLimiterOptions = defineOptions<RateLimiterOptions>()({
+  limits: { ...givenOnly(rateLimitOptions), default: {} },
+  limitsByModelClass: tableOf(givenOnly(rateLimitOptions)),
+  learnLimitsFromHeaders: option.boolean({ default: true }),
+  initialLimits: {
+    ...givenOnly(perMinuteLimitOptions),
+    default: { requestsPerMinute: 50, inputTokensPerMinute: 30_000, outputTokensPerMinute: 8_000 },
+  },
+  modelClasses: tableOf<string>({ check: (argument, value) => expectString(argument, value) }),
+  defaultModelClass: option.string(),
+  outputReservation,
+  countsCacheReads: option.function<CountsCacheReads, { default: CountsCacheReads }>({
+    default: () => false,
+  }),
+  // No default here: the default memory store is made per limiter, on the limiter's clock.
+  store: option.instance<RateLimitStore>('a RateLimitStore (take, adjust, sync, throttle, peek)', isStore),
+  namespace: option.string({ default: 'default' }),
+  clock: option.instance<Clock, { default: Clock }>(
+    'a Clock (now, setTimeout)',
+    (value) =>
+      typeof (value as Clock).now === 'function' && typeof (value as Clock).setTimeout === 'function',
+    { default: systemClock },
+  ),
+  // No default here: each limiter makes its own private bus.
+  bus: option.instance<Bus>('a Bus', (value) => typeof (value as Bus).emit === 'function'),
+  maxWaitMs: option.number({ min: 0, allowInfinity: true, default: Number.POSITIVE_INFINITY }),
+  maxQueueLength: option.number({ min: 0, allowInfinity: true, default: Number.POSITIVE_INFINITY }),
+  priorityAgingMs: { ...positiveNumber({ allowInfinity: true }), default: 30_000 },
+  throttleWithoutRetryAfterMs: option.number({ min: 0, default: 1_000 }),
+  spendLimitPauseMs: option.number({ min: 0, default: 60_000 }),
+  budgets: { ...givenOnly(budgetOptions), default: {} },
+  prices: tableOf(modelPrice),
+});
+
+/** Checks every option up front (`InvalidArgumentError` names the first bad one) and fills in defaults. */
+export function parseRateLimiterOptions(options: unknown) {
+  return parseOptions('options', options, rateLimiterOptions);
 }
+
+/** The options after `parseRateLimiterOptions`. */
+export type RateLimiterSettings = ReturnType<typeof parseRateLimiterOptions>;

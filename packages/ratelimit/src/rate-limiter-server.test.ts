@@ -1,3 +1,4 @@
+import type { Reservation } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
 import { SpendLimitError } from './errors.js';
 import { createHarness, sonnet, track, usage } from './test-support/limiter-harness.js';
@@ -49,6 +50,52 @@ describe('header sync', () => {
     const { levels } = await limiter.levels(sonnet);
     expect(levels.outputTokens?.available).toBe(7_999);
     expect(levels.inputTokens?.available).toBe(7_999);
+  });
+
+  /** Two calls in flight (input 1,000 and 2,000; output 500 each), and headers for one of them. */
+  async function twoOpenCalls() {
+    const harness = createHarness({ limits, outputReservation: { fixedTokens: 500 } });
+    const answered = await harness.limiter.acquire({
+      model: sonnet,
+      inputTokens: 1_000,
+      maxOutputTokens: 1_000,
+    });
+    await harness.limiter.acquire({ model: sonnet, inputTokens: 2_000, maxOutputTokens: 1_000 });
+    const observe = async (reservation: Reservation) => {
+      const headers = rateLimitHeaders({ requests: 97, input: 6_999, output: 8_999 });
+      harness.limiter.observe({ model: sonnet, status: 200, headers, reservation });
+      await harness.clock.flush();
+      return (await harness.limiter.levels(sonnet)).levels;
+    };
+    return { ...harness, answered, observe };
+  }
+
+  it('counts the answered call once: its request and input are in the server’s remaining, not pending', async () => {
+    const { answered, observe } = await twoOpenCalls();
+    const levels = await observe(answered);
+    // Remaining minus the other open call only; output stays pending for both (still coming).
+    expect(levels.requests?.available).toBe(96);
+    expect(levels.inputTokens?.available).toBe(4_999);
+    expect(levels.outputTokens?.available).toBe(7_999);
+  });
+
+  it('subtracts only the calls still open when the answered call was reconciled first', async () => {
+    const { answered, observe } = await twoOpenCalls();
+    answered.reconcile(usage({ inputTokens: 1_000, outputTokens: 500 }));
+    const levels = await observe(answered);
+    expect(levels.requests?.available).toBe(96);
+    expect(levels.inputTokens?.available).toBe(4_999);
+    expect(levels.outputTokens?.available).toBe(8_499);
+  });
+
+  it('ignores a reservation another limiter made', async () => {
+    const { observe } = await twoOpenCalls();
+    const other = createHarness({ limits, outputReservation: { fixedTokens: 500 } }).limiter;
+    const foreign = await other.acquire({ model: sonnet, inputTokens: 1_000, maxOutputTokens: 1_000 });
+    const levels = await observe(foreign);
+    // Both of this limiter's calls stay pending.
+    expect(levels.requests?.available).toBe(95);
+    expect(levels.inputTokens?.available).toBe(3_999);
   });
 
   it('reads a round token figure as up to 500 lower, since the API rounds to thousands', async () => {

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RateLimitStore, StoreBucketShape, StoreScope } from './store.js';
+import {
+  adjustAndSyncContract,
+  type ContractTest,
+  refillContract,
+  slow,
+  takeContract,
+  throttleAndScopeContract,
+} from './internal/store-contract-tests.js';
+import type { RateLimitStore } from './store.js';
 
 /** A store under test, fresh for each test. */
 export interface StoreContractSubject {
@@ -18,6 +26,12 @@ export interface StoreContractOptions {
   name: string;
   /** Creates the store for one test. Each test also uses its own random namespace. */
   createSubject: () => StoreContractSubject | Promise<StoreContractSubject>;
+  /**
+   * The store answers `takeSync` and `adjustSync` (a store in the same process): the suite runs
+   * a second time with `take` and `adjust` answered by them. A store that has them must set
+   * this; the suite checks. @default false
+   */
+  synchronous?: boolean;
 }
 
 /**
@@ -30,234 +44,69 @@ export interface StoreContractOptions {
  * ```
  *
  * Expected values are computed from the `nowMs` and levels the store reports, so the suite
- * holds for a store whose clock runs on its own (Redis `TIME`) as well as a manual clock.
+ * holds for a store whose clock runs on its own (Redis `TIME`) as well as a manual clock. A
+ * store with `takeSync` / `adjustSync` sets `synchronous`, and the suite runs again through them.
  */
-export function runStoreContract({ name, createSubject }: StoreContractOptions): void {
-  describe(`RateLimitStore contract: ${name}`, () => {
-    let subject: StoreContractSubject;
-    let scope: StoreScope;
-    let store: RateLimitStore;
+export function runStoreContract(options: StoreContractOptions): void {
+  describe(`RateLimitStore contract: ${options.name}`, () => defineContract(options, false));
+  if (options.synchronous) {
+    describe(`RateLimitStore contract: ${options.name}, through takeSync and adjustSync`, () =>
+      defineContract(options, true));
+  }
+}
 
-    beforeEach(async () => {
-      subject = await createSubject();
-      store = subject.store;
-      scope = { namespace: `contract-${Math.random().toString(36).slice(2)}`, modelClass: 'claude-sonnet-4' };
-    });
+function defineContract(
+  { createSubject, synchronous = false }: StoreContractOptions,
+  throughSync: boolean,
+): void {
+  const t = {} as ContractTest;
 
-    afterEach(async () => {
-      await subject.close?.();
-    });
-
-    // A refill so slow that the milliseconds a test takes add nothing measurable to a level.
-    const slow = (bucket: StoreBucketShape['bucket'], capacity: number): StoreBucketShape => ({
-      bucket,
-      capacity,
-      refillPerSecond: capacity / 3_600_000,
-    });
-    const expectLevel = (actual: number | undefined, expected: number) =>
-      expect(actual).toBeCloseTo(expected, 3);
-
-    it('reports a bucket it has never seen as full', async () => {
-      const result = await store.peek({ scope, buckets: [slow('requests', 50), slow('input_tokens', 1000)] });
-      expect(result.levels).toEqual({ requests: 50, input_tokens: 1000 });
-      expect(result.throttledUntilMs).toBe(0);
-    });
-
-    it('takes from every bucket at once and reports the levels left', async () => {
-      const result = await store.take({
-        scope,
-        buckets: [
-          { ...slow('requests', 50), amount: 1 },
-          { ...slow('input_tokens', 1000), amount: 300 },
-          { ...slow('output_tokens', 400), amount: 100 },
-        ],
-      });
-      expect(result.admitted).toBe(true);
-      expectLevel(result.levels.requests, 49);
-      expectLevel(result.levels.input_tokens, 700);
-      expectLevel(result.levels.output_tokens, 300);
-    });
-
-    it('takes nothing when one bucket holds too little (all or nothing)', async () => {
-      const buckets = [slow('requests', 50), slow('input_tokens', 1000)] as const;
-      const first = await store.take({
-        scope,
-        buckets: [
-          { ...buckets[0], amount: 1 },
-          { ...buckets[1], amount: 600 },
-        ],
-      });
-      expect(first.admitted).toBe(true);
-      const second = await store.take({
-        scope,
-        buckets: [
-          { ...buckets[0], amount: 1 },
-          { ...buckets[1], amount: 600 },
-        ],
-      });
-      expect(second.admitted).toBe(false);
-      const after = await store.peek({ scope, buckets: [...buckets] });
-      expectLevel(after.levels.requests, 49);
-      expectLevel(after.levels.input_tokens, 400);
-    });
-
-    it('names the bucket with the longest wait and the exact wait for its shortfall', async () => {
-      const requests = { bucket: 'requests', capacity: 10, refillPerSecond: 10 / 60 } as const;
-      const output = { bucket: 'output_tokens', capacity: 600, refillPerSecond: 10 } as const;
-      await store.take({
-        scope,
-        buckets: [
-          { ...requests, amount: 10 },
-          { ...output, amount: 600 },
-        ],
-      });
-      const refused = await store.take({
-        scope,
-        buckets: [
-          { ...requests, amount: 1 },
-          { ...output, amount: 50 },
-        ],
-      });
-      if (refused.admitted) throw new Error('expected the take to be refused');
-      expect(refused.reason).toBe('wait');
-      const requestsWaitMs = Math.ceil(((1 - refused.levels.requests!) * 1000) / requests.refillPerSecond);
-      const outputWaitMs = Math.ceil(((50 - refused.levels.output_tokens!) * 1000) / output.refillPerSecond);
-      expect(refused.bucket).toBe(requestsWaitMs >= outputWaitMs ? 'requests' : 'output_tokens');
-      expect(refused.waitMs).toBeGreaterThanOrEqual(Math.max(requestsWaitMs, outputWaitMs) - 1);
-      expect(refused.waitMs).toBeLessThanOrEqual(Math.max(requestsWaitMs, outputWaitMs) + 1);
-    });
-
-    it('refuses an amount larger than the capacity as oversize, with an infinite wait', async () => {
-      const result = await store.take({
-        scope,
-        buckets: [
-          { ...slow('requests', 50), amount: 1 },
-          { ...slow('input_tokens', 1000), amount: 1001 },
-        ],
-      });
-      if (result.admitted) throw new Error('expected the take to be refused');
-      expect(result.reason).toBe('oversize');
-      expect(result.bucket).toBe('input_tokens');
-      expect(result.waitMs).toBe(Number.POSITIVE_INFINITY);
-    });
-
-    it('admits exactly what fits when many takes race', async () => {
-      const shape = slow('requests', 20);
-      const results = await Promise.all(
-        Array.from({ length: 50 }, () => store.take({ scope, buckets: [{ ...shape, amount: 1 }] })),
-      );
-      expect(results.filter((result) => result.admitted)).toHaveLength(20);
-    });
-
-    it('refunds up to the capacity and charges extra below zero', async () => {
-      const shape = slow('output_tokens', 1000);
-      await store.take({ scope, buckets: [{ ...shape, amount: 800 }] });
-      const refunded = await store.adjust({ scope, buckets: [{ ...shape, amount: 5000 }] });
-      expectLevel(refunded.levels.output_tokens, 1000);
-      const charged = await store.adjust({ scope, buckets: [{ ...shape, amount: -1500 }] });
-      expectLevel(charged.levels.output_tokens, -500);
-      const refused = await store.take({ scope, buckets: [{ ...shape, amount: 1 }] });
-      expect(refused.admitted).toBe(false);
-    });
-
-    it('lowers a level to what the server says remains, minus what is pending', async () => {
-      const shape = slow('input_tokens', 1000);
-      const result = await store.sync({ scope, buckets: [{ ...shape, remaining: 600, pendingAmount: 100 }] });
-      expectLevel(result.levels.input_tokens, 500);
-    });
-
-    it('never raises a level from the server unless asked to', async () => {
-      const shape = slow('input_tokens', 1000);
-      await store.take({ scope, buckets: [{ ...shape, amount: 900 }] });
-      const kept = await store.sync({ scope, buckets: [{ ...shape, remaining: 800 }] });
-      expectLevel(kept.levels.input_tokens, 100);
-      const raised = await store.sync({
-        scope,
-        buckets: [{ ...shape, remaining: 800, pendingAmount: 50 }],
-        raise: true,
-      });
-      expectLevel(raised.levels.input_tokens, 750);
-    });
-
-    it('keeps a synced level between zero and the capacity', async () => {
-      const shape = slow('output_tokens', 1000);
-      const low = await store.sync({ scope, buckets: [{ ...shape, remaining: 10, pendingAmount: 500 }] });
-      expectLevel(low.levels.output_tokens, 0);
-      const high = await store.sync({ scope, buckets: [{ ...shape, remaining: 5000 }], raise: true });
-      expectLevel(high.levels.output_tokens, 1000);
-    });
-
-    it('clamps a level to a lowered capacity', async () => {
-      await store.take({ scope, buckets: [{ ...slow('input_tokens', 1000), amount: 100 }] });
-      const result = await store.peek({ scope, buckets: [slow('input_tokens', 500)] });
-      expectLevel(result.levels.input_tokens, 500);
-    });
-
-    it('refuses every take while throttled, with the wait until the mark', async () => {
-      const throttle = await store.throttle({ scope, durationMs: 30_000 });
-      expect(throttle.throttledUntilMs).toBe(throttle.nowMs + 30_000);
-      const refused = await store.take({ scope, buckets: [{ ...slow('requests', 50), amount: 1 }] });
-      if (refused.admitted) throw new Error('expected the take to be refused');
-      expect(refused.reason).toBe('throttled');
-      expect(refused.waitMs).toBe(throttle.throttledUntilMs - refused.nowMs);
-      const level = await store.peek({ scope, buckets: [slow('requests', 50)] });
-      expectLevel(level.levels.requests, 50);
-    });
-
-    it('never moves a throttle mark earlier', async () => {
-      const long = await store.throttle({ scope, durationMs: 60_000 });
-      const short = await store.throttle({ scope, durationMs: 1_000 });
-      expect(short.throttledUntilMs).toBe(long.throttledUntilMs);
-    });
-
-    it('keeps namespaces and model classes apart', async () => {
-      const shape = slow('requests', 5);
-      await store.take({ scope, buckets: [{ ...shape, amount: 5 }] });
-      await store.throttle({ scope, durationMs: 60_000 });
-      const otherClass = await store.take({
-        scope: { ...scope, modelClass: 'claude-opus-4' },
-        buckets: [{ ...shape, amount: 5 }],
-      });
-      const otherNamespace = await store.take({
-        scope: { ...scope, namespace: `${scope.namespace}-other` },
-        buckets: [{ ...shape, amount: 5 }],
-      });
-      expect(otherClass.admitted).toBe(true);
-      expect(otherNamespace.admitted).toBe(true);
-    });
-
-    it('refills continuously at refillPerSecond, up to the capacity', async (context) => {
-      if (!subject.advanceTime) return context.skip();
-      const shape = { bucket: 'requests', capacity: 60, refillPerSecond: 1 } as const;
-      const taken = await store.take({ scope, buckets: [{ ...shape, amount: 60 }] });
-      await subject.advanceTime(1_500);
-      const later = await store.peek({ scope, buckets: [shape] });
-      expect(later.nowMs - taken.nowMs).toBeGreaterThanOrEqual(1_500);
-      expectLevel(later.levels.requests, Math.min(60, ((later.nowMs - taken.nowMs) / 1000) * 1));
-      await subject.advanceTime(120_000);
-      const full = await store.peek({ scope, buckets: [shape] });
-      expectLevel(full.levels.requests, 60);
-    });
-
-    it('admits a refused take once its reported wait has passed', async (context) => {
-      if (!subject.advanceTime) return context.skip();
-      const shape = { bucket: 'input_tokens', capacity: 100, refillPerSecond: 50 } as const;
-      await store.take({ scope, buckets: [{ ...shape, amount: 100 }] });
-      const refused = await store.take({ scope, buckets: [{ ...shape, amount: 40 }] });
-      if (refused.admitted) throw new Error('expected the take to be refused');
-      await subject.advanceTime(refused.waitMs);
-      const admitted = await store.take({ scope, buckets: [{ ...shape, amount: 40 }] });
-      expect(admitted.admitted).toBe(true);
-    });
-
-    it('lifts the throttle once its time has passed', async (context) => {
-      if (!subject.advanceTime) return context.skip();
-      const shape = slow('requests', 50);
-      await store.throttle({ scope, durationMs: 1_000 });
-      await subject.advanceTime(1_000);
-      const admitted = await store.take({ scope, buckets: [{ ...shape, amount: 1 }] });
-      expect(admitted.admitted).toBe(true);
-      expect(admitted.throttledUntilMs).toBe(0);
-    });
+  beforeEach(async () => {
+    t.subject = await createSubject();
+    t.store = throughSync ? throughSyncMethods(t.subject.store) : t.subject.store;
+    t.scope = { namespace: `contract-${Math.random().toString(36).slice(2)}`, modelClass: 'claude-sonnet-4' };
   });
+
+  afterEach(async () => {
+    await t.subject.close?.();
+  });
+
+  it('offers takeSync or adjustSync only when the suite is told to run them (synchronous)', () => {
+    const { store } = t.subject;
+    expect(typeof store.takeSync === 'function' || typeof store.adjustSync === 'function').toBe(synchronous);
+  });
+
+  if (throughSync) {
+    it('answers takeSync and adjustSync at once, not with a promise', () => {
+      const { store } = t.subject;
+      const request = { scope: t.scope, buckets: [{ ...slow('requests', 50), amount: 1 }] };
+      for (const answer of [store.takeSync?.(request), store.adjustSync?.(request)]) {
+        if (answer === undefined) continue;
+        expect(answer).not.toBeInstanceOf(Promise);
+        expect(typeof answer.nowMs).toBe('number');
+      }
+    });
+  }
+
+  takeContract(t);
+  adjustAndSyncContract(t);
+  throttleAndScopeContract(t);
+  refillContract(t);
+}
+
+/**
+ * `store` with `take` and `adjust` answered by its `takeSync` and `adjustSync`, so every test
+ * of the suite runs through them too.
+ */
+function throughSyncMethods(store: RateLimitStore): RateLimitStore {
+  const { takeSync, adjustSync } = store;
+  return {
+    take: takeSync ? async (request) => takeSync.call(store, request) : (request) => store.take(request),
+    adjust: adjustSync
+      ? async (request) => adjustSync.call(store, request)
+      : (request) => store.adjust(request),
+    sync: (request) => store.sync(request),
+    throttle: (request) => store.throttle(request),
+    peek: (request) => store.peek(request),
+  };
 }

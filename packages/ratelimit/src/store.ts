@@ -44,6 +44,15 @@ export interface RateLimitStore {
   /** Reads the levels (refilled to now) and the throttle mark without changing anything. */
   peek(request: StorePeekRequest): Promise<StoreLevelsResult>;
   /**
+   * Optional: `take`, answered synchronously. A store in this process may answer synchronously;
+   * the limiter uses it when present, which saves a trip through the event loop on every call
+   * (a store across a network leaves it out). Same contract as `take`. The caller may reuse the
+   * request object once the method returns, so the store must not keep it.
+   */
+  takeSync?(request: StoreTakeRequest): StoreTakeResult;
+  /** Optional: `adjust`, answered synchronously; as for `takeSync`. */
+  adjustSync?(request: StoreAdjustRequest): StoreLevelsResult;
+  /**
    * Optional, for a store shared between processes: calls `onRefund` when any process may have
    * given capacity back to `scope` (a refund, a raise from headers), so waiters look again
    * before their computed wake time. Returns the function that stops the calls.
@@ -58,13 +67,6 @@ export interface RateLimitStore {
 
 /** The buckets a store keeps for one scope. */
 export type StoreBucketName = 'requests' | 'input_tokens' | 'output_tokens';
-
-/** Every bucket name, at run time. */
-export const storeBucketNames = [
-  'requests',
-  'input_tokens',
-  'output_tokens',
-] as const satisfies readonly StoreBucketName[];
 
 /**
  * Whose buckets an operation touches: one set per namespace (an API key, an organisation, a

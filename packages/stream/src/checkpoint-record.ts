@@ -1,6 +1,25 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { StreamingReason } from '@bulwark/core';
-import type { SnapshotState } from './message-snapshot.js';
+import type { StreamingReason, Usage } from '@bulwark/core';
+
+/** One content block as received, with what is needed to tell whether it is complete. */
+export interface SnapshotBlock {
+  block: Anthropic.ContentBlock;
+  /** True once its `content_block_stop` arrived. */
+  complete: boolean;
+  /** The raw `partial_json` of a tool_use / server_tool_use block, as received. */
+  inputJson?: string;
+}
+
+/** The message received so far, as a checkpoint holds it. */
+export interface SnapshotState {
+  /** The message metadata from the first `message_start` (content and usage aside). */
+  message: Omit<Anthropic.Message, 'content'> | undefined;
+  blocks: SnapshotBlock[];
+  /** Usage of the attempts that are over, summed. */
+  finishedUsage: Usage;
+  /** Attempts made so far. */
+  attempts: number;
+}
 
 /**
  * What `createMessage` saves to a `CheckpointStore` while it streams, and what
@@ -20,19 +39,4 @@ export interface StreamCheckpoint {
   outputTokens: number;
   /** Epoch milliseconds on the client's clock. */
   savedAtMs: number;
-}
-
-/** True when `value` looks like a checkpoint this version of the client wrote. */
-export function isStreamCheckpoint(value: unknown): value is StreamCheckpoint {
-  if (typeof value !== 'object' || value === null) return false;
-  const record = value as Partial<StreamCheckpoint>;
-  return (
-    record.version === 1 &&
-    typeof record.requestId === 'string' &&
-    typeof record.params === 'object' &&
-    record.params !== null &&
-    typeof record.snapshot === 'object' &&
-    record.snapshot !== null &&
-    Array.isArray(record.snapshot.blocks)
-  );
 }

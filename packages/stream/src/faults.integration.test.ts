@@ -8,8 +8,9 @@ import {
 } from '@bulwark/core';
 import { type Fault, startMockServer } from '@bulwark/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { StreamingClientOptions } from './options.js';
 import { StreamInterruptedError } from './stream-interrupted-error.js';
-import { createStreamingClient, type StreamingClientOptions } from './streaming-client.js';
+import { createStreamingClient } from './streaming-client.js';
 import { createRecordingGate, recordEvents, settleWithClock, textOf } from './test-support/harness.js';
 
 // claude-haiku-4-5 accepts prefill; claude-opus-4-6 does not (it gets the user-turn continuation).
@@ -170,7 +171,7 @@ describe('one fault per request, with the real SDK over loopback', () => {
     server.setFaults({
       schedule: { 1: { kind: 'drop', afterEvents: 20 }, 2: { kind: 'status', status: 529 } },
     });
-    const { client, clock } = setup({ maxRetries: 1 });
+    const { client, clock } = setup({ retry: { maxRetries: 1 } });
     let delivered = '';
     const error = await settleWithClock(
       client.createMessage(params(), { onText: (text) => (delivered += text) }),

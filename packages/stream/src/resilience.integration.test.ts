@@ -168,7 +168,7 @@ describe('checkpoints', () => {
       client: sdk,
       checkpoints: store,
       bus,
-      maxRetries: 0,
+      retry: { maxRetries: 0 },
       checkpointEveryTokens: 5,
     });
     let deliveredBefore = '';

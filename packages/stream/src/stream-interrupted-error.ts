@@ -1,20 +1,23 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { BulwarkError, type RetryReason } from '@bulwark/core';
+import { BulwarkError, type GiveUpReason, type RetryReason } from '@bulwark/core';
 
 const marker = 'bulwark.error.stream_interrupted';
 const markerSymbol = Symbol.for(marker);
 
 /**
- * A request failed for good: the failure was not retryable (a 400, a spend-limit 429, ...) or
- * the retries ran out. `partial` holds the message received before it broke (text, thinking,
- * tool input, citations, usage summed over attempts), or `undefined` when nothing arrived.
- * The SDK's error, if any, is the `cause`.
+ * A request failed for good, for the reason in `giveUpReason`: the failure was not retryable
+ * (a 400, a spend-limit 429, ...), the retries ran out, the server asked for a longer wait
+ * than `maxRetryAfterMs`, or the next wait would pass `maxTotalRetryDelayMs`. `partial` holds
+ * the message received before it broke (text, thinking, tool input, citations, usage summed
+ * over attempts), or `undefined` when nothing arrived. The SDK's error, if any, is the `cause`.
  */
 export class StreamInterruptedError extends BulwarkError {
   readonly [markerSymbol] = true;
   readonly partial: Anthropic.Message | undefined;
   /** Attempts made, the failed one included. */
   readonly attempts: number;
+  /** Why no further attempt was made. */
+  readonly giveUpReason: GiveUpReason;
   /** Why the last attempt failed, when known (`overloaded`, `stream_dropped`, `stall`, ...). */
   readonly reason: RetryReason | undefined;
   /** The HTTP status of the last failure, when a response arrived. */
@@ -29,6 +32,7 @@ export class StreamInterruptedError extends BulwarkError {
     cause,
     partial,
     attempts,
+    giveUpReason,
     reason,
     status,
     errorType,
@@ -39,6 +43,7 @@ export class StreamInterruptedError extends BulwarkError {
     cause?: unknown;
     partial: Anthropic.Message | undefined;
     attempts: number;
+    giveUpReason: GiveUpReason;
     reason?: RetryReason | undefined;
     status?: number | undefined;
     errorType?: string | undefined;
@@ -49,6 +54,7 @@ export class StreamInterruptedError extends BulwarkError {
     this.name = 'StreamInterruptedError';
     this.partial = partial;
     this.attempts = attempts;
+    this.giveUpReason = giveUpReason;
     this.reason = reason;
     this.status = status;
     this.errorType = errorType;

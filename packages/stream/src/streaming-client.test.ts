@@ -27,6 +27,28 @@ describe('createStreamingClient input checks', () => {
     );
   });
 
+  it('refuses an unknown retry option by its full name', () => {
+    expect(() => createStreamingClient({ retry: { maxRetry: 3 } } as never)).toThrow(
+      /Unknown option `options.retry.maxRetry`/,
+    );
+  });
+
+  it('refuses the retry options at the top level, where they no longer are', () => {
+    expect(() => createStreamingClient({ maxRetries: 3 } as never)).toThrow(
+      /Unknown option `options.maxRetries`/,
+    );
+  });
+
+  it('refuses a bad retry value, naming it', () => {
+    expect(() => createStreamingClient({ retry: { maxRetryAfterMs: -1 } })).toThrow(
+      /`options.retry.maxRetryAfterMs`/,
+    );
+  });
+
+  it('refuses an admission gate without its methods', () => {
+    expect(() => createStreamingClient({ admission: {} as never })).toThrow(/`options.admission`/);
+  });
+
   it('refuses a negative stall timeout', () => {
     expect(() => createStreamingClient({ stallTimeoutMs: -1 })).toThrow(InvalidArgumentError);
   });
@@ -55,6 +77,20 @@ describe('createStreamingClient input checks', () => {
       thinking: { type: 'enabled' as const, budget_tokens: 2000 },
     };
     expect((await refusal(client().createMessage(params))).argument).toBe('params.thinking.budget_tokens');
+  });
+
+  it('refuses a header that is not a string', async () => {
+    const headers = { 'x-trace': 1 } as never;
+    expect((await refusal(client().createMessage(valid, { headers }))).argument).toBe(
+      'options.headers.x-trace',
+    );
+  });
+
+  it('refuses a checkpoint key on resumeFromCheckpoint, which takes the key as its argument', async () => {
+    const options = { checkpointKey: 'other' } as never;
+    expect((await refusal(client().resumeFromCheckpoint('key', options))).argument).toBe(
+      'options.checkpointKey',
+    );
   });
 
   it('refuses an unknown call option', async () => {

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { cliUsage, parseCliOptions } from './internal/cli-options.js';
 import { startMockServer } from './start-mock-server.js';
 

@@ -5,11 +5,9 @@ export type {
   MockServerStats,
   RequestLogEntry,
 } from './mock-server.js';
-export type { MockServerOptions, RateLimits } from './mock-server-options.js';
+export type { MockRateLimits, MockServerOptions } from './mock-server-options.js';
 export {
   createServerTokenizer,
-  documentBlockTokens,
-  imageBlockTokens,
   type ServerTokenizer,
   type ServerTokenizerOptions,
 } from './server-tokenizer.js';

@@ -3,7 +3,7 @@ import type { FaultPlan } from './fault.js';
 import type { ServerTokenizerOptions } from './server-tokenizer.js';
 
 /** Per-minute limits of one model class; a limit left out is unlimited. */
-export interface RateLimits {
+export interface MockRateLimits {
   requestsPerMinute?: number;
   inputTokensPerMinute?: number;
   outputTokensPerMinute?: number;
@@ -29,9 +29,9 @@ export interface MockServerOptions {
   /** The server's tokenizer for input tokens. @default { ratio: 1.2, messageOverheadTokens: 4, requestOverheadTokens: 6 } */
   tokenizer?: ServerTokenizerOptions;
   /** Limits for every model class. @default unlimited (headers still sent, with large limits) */
-  rateLimits?: RateLimits;
+  rateLimits?: MockRateLimits;
   /** Per-class overrides, keyed by model class such as `claude-sonnet-4`. @default {} */
-  rateLimitsByModelClass?: Record<string, RateLimits>;
+  rateLimitsByModelClass?: Record<string, MockRateLimits>;
   /** Faults to inject. @default none */
   faults?: FaultPlan;
   /** Time for buckets, reset headers, pacing, stalls and slow headers. @default systemClock */

@@ -34,6 +34,11 @@ export interface RequestLogEntry {
   receivedAt: number;
   /** Clock time (ms) when the response ended or the socket was destroyed. */
   finishedAt?: number;
+  /**
+   * The message of an error inside the mock itself (a bug in `@bulwark/testing`): the client got
+   * a 500 `api_error`, or a destroyed socket when the headers had gone out.
+   */
+  internalError?: string;
 }
 
 /** Counters since start or the last `reset()`. */

@@ -164,6 +164,18 @@ describe('startMockServer', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('answers a known path with another method with 405 and allow: POST', async () => {
+    const { server } = await startWithClient();
+    const response = await fetch(`${server.url}/v1/messages`, { headers: { 'x-api-key': 'test-key' } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(server.requests[0]).toMatchObject({
+      method: 'GET',
+      status: 405,
+      errorType: 'invalid_request_error',
+    });
+  });
+
   it('logs every request and reset() clears the log, stats and counters', async () => {
     const { server, client } = await startWithClient();
     await client.messages.create(userRequest('One'));

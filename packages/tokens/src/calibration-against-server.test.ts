@@ -82,6 +82,26 @@ describe('against @bulwark/testing with the real SDK', () => {
     expect(server.requests.filter((entry) => entry.path.includes('count_tokens'))).toHaveLength(1);
   });
 
+  it('waits for an encoding that is still loading instead of refusing countWithApi', async () => {
+    let finishLoading: () => void = () => {};
+    const loaded = new Promise<void>((resolve) => {
+      finishLoading = resolve;
+    });
+    const estimator = createTokenEstimator({
+      client,
+      loadRankFile: async () => {
+        await loaded;
+        return (await import('js-tiktoken/ranks/cl100k_base')).default;
+      },
+    });
+    const loading = estimator.ready();
+    expect(estimator.status).toBe('loading');
+    const counted = estimator.countWithApi(params(7));
+    finishLoading();
+    await loading;
+    expect(await counted).toBe((await client.messages.countTokens(params(7))).input_tokens);
+  });
+
   it('learns the ratio from countWithApi answers too', async () => {
     const estimator = createTokenEstimator({ client, defaultCalibrationPrior: 1 });
     await estimator.countWithApi(params(4));

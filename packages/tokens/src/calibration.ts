@@ -5,7 +5,7 @@ import {
   expectOneOf,
   invalidArgument,
 } from '@bulwark/core/internal';
-import type { EncodingName } from './internal/rank-table.js';
+import type { EncodingName } from './encoding.js';
 
 /** The family of models whose id `modelClassOf` does not know. */
 export const defaultModelFamily = 'default';

@@ -115,6 +115,24 @@ describe('countTokens', () => {
     expect((error as InvalidArgumentError).argument).toBe('text');
   });
 
+  it('keeps working when its methods are called detached from the estimator', async () => {
+    const estimator = createTokenEstimator();
+    const { countTokens, ready, countTokensSync } = estimator;
+    await ready();
+    expect(await countTokens('hello world')).toBe(2);
+    expect(['hello world', 'a'].map(countTokensSync)).toEqual([2, 1]);
+  });
+
+  it('refuses a logger without a warn method, naming the option', () => {
+    expect(() => createTokenEstimator({ logger: {} as never })).toThrow(/options.logger/);
+  });
+
+  it('refuses a calibration prior outside 0.2 to 5, naming the family', () => {
+    expect(() => createTokenEstimator({ calibrationPriors: { 'claude-opus-4': 9 } })).toThrow(
+      /options.calibrationPriors.claude-opus-4/,
+    );
+  });
+
   it('refuses a synchronous count before the encoding is ready', () => {
     const estimator = createTokenEstimator({
       loadRankFile: () => new Promise(() => {}),

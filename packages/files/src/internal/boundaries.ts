@@ -1,3 +1,5 @@
+import type { ChunkFormat } from '../chunk.js';
+
 /** How a chunk boundary reads, best last. */
 export const BoundaryRank = {
   hard: 0,
@@ -7,9 +9,6 @@ export const BoundaryRank = {
   blankLine: 4,
   block: 5,
 } as const;
-
-/** Which boundaries count as top-level blocks: Markdown headings and fences, or source-file blocks. */
-export type ChunkFormat = 'text' | 'markdown' | 'source';
 
 const sentenceEnders = new Set(['.', '!', '?', '…', '。', '！', '？']);
 

@@ -1,6 +1,6 @@
 import { invalidArgument, throwIfAborted } from '@bulwark/core/internal';
-import type { Chunk } from '../chunk.js';
-import { type ChunkFormat, chooseCut, countNewlines, nextWordStart } from './boundaries.js';
+import type { Chunk, ChunkFormat } from '../chunk.js';
+import { chooseCut, countNewlines, nextWordStart } from './boundaries.js';
 import type { CountTokens } from './counter.js';
 import { detachString } from './detach-string.js';
 import { PrefixWeights } from './token-weight.js';
@@ -36,159 +36,221 @@ const maxFitAttempts = 6;
  * scaled by the ratio of exact tokens to weight learnt from the last count, so a chunk usually
  * costs one count of its own text and its overlap one small count.
  */
-export async function* chunkPieces(
+export function chunkPieces(
   pieces: AsyncIterable<string> | Iterable<string>,
   options: ChunkEngineOptions,
 ): AsyncGenerator<Chunk> {
-  const { maxTokens, overlapTokens, count, format, byteLength, signal, maxChunkChars } = options;
-  const iterator =
-    Symbol.asyncIterator in pieces
-      ? (pieces as AsyncIterable<string>)[Symbol.asyncIterator]()
-      : (pieces as Iterable<string>)[Symbol.iterator]();
-  let text = '';
-  let eof = false;
-  let baseByte = options.firstByte;
-  let baseLine = 1;
-  let newFrom = 0; // characters at the start of `text` that repeat the previous chunk
-  let overlapBytes = 0;
-  let index = 0;
-  // Exact tokens per unit of weight, learnt from every count: it aims the next one.
-  let tokensPerWeight = 1;
-  let overlapBias = 1;
-  const weights = new PrefixWeights();
-  const learn = (tokens: number, start: number, end: number): number => {
-    const weight = weights.weight(text, start, end);
-    if (tokens > 0 && weight > 0) {
-      tokensPerWeight = Math.min(maxTokensPerWeight, Math.max(minTokensPerWeight, tokens / weight));
-    }
-    return tokensPerWeight;
-  };
+  return new ChunkCutter(pieces, options).chunks();
+}
 
-  const fill = async (minLength: number): Promise<void> => {
-    while (!eof && text.length < minLength) {
-      throwIfAborted(signal);
-      const next = await iterator.next();
-      if (next.done) eof = true;
-      else text += next.value;
-    }
-  };
-  /** Where `text[0, p)` is predicted to hold `tokens`, reading more text when it runs out. */
-  const aimFor = async (tokens: number): Promise<number> => {
-    const weight = tokens / tokensPerWeight;
+/** A chunk's text and exact count, cut at `cut` characters into the window. */
+interface Candidate {
+  cut: number;
+  tokens: number;
+  text: string;
+}
+
+/**
+ * The window of text the next chunk is cut from, and what the cutter has learnt so far. The
+ * window starts at the previous chunk's overlap: its first `newFrom` characters repeat the
+ * previous chunk, and `baseByte` / `baseLine` are where it starts in the source.
+ */
+class ChunkCutter {
+  private readonly iterator: AsyncIterator<string> | Iterator<string>;
+  private readonly weights = new PrefixWeights();
+  private text = '';
+  private eof = false;
+  private baseByte: number;
+  private baseLine = 1;
+  /** Characters at the start of `text` that repeat the previous chunk. */
+  private newFrom = 0;
+  private overlapBytes = 0;
+  private index = 0;
+  /** Exact tokens per unit of weight, learnt from every count: it aims the next one. */
+  private tokensPerWeight = 1;
+  /** How the ratio measured on overlaps differs from the chunks' own. */
+  private overlapBias = 1;
+  /** The bytes and inner newlines of the chunk last yielded (the caller may change the object). */
+  private chunkBytes = 0;
+  private innerNewlines = 0;
+
+  constructor(
+    pieces: AsyncIterable<string> | Iterable<string>,
+    private readonly options: ChunkEngineOptions,
+  ) {
+    this.iterator =
+      Symbol.asyncIterator in pieces
+        ? (pieces as AsyncIterable<string>)[Symbol.asyncIterator]()
+        : (pieces as Iterable<string>)[Symbol.iterator]();
+    this.baseByte = options.firstByte;
+  }
+
+  async *chunks(): AsyncGenerator<Chunk> {
     for (;;) {
-      const limit = Math.min(text.length, maxChunkChars);
-      const position = weights.advance(text, limit, weight);
-      if (position < limit || eof || limit === maxChunkChars) return position;
-      await fill(Math.min(maxChunkChars, text.length * 2));
+      throwIfAborted(this.options.signal);
+      await this.fill(this.newFrom + 1);
+      if (this.text.length <= this.newFrom) return;
+      const best = await this.bestCut();
+      yield this.chunkOf(best);
+      this.index += 1;
+      await this.fill(best.cut + 1);
+      if (this.eof && best.cut === this.text.length) return;
+      await this.moveToOverlap(best.cut);
     }
-  };
-  const drop = (characters: number): void => {
-    if (characters === 0) return;
-    const dropped = text.slice(0, characters);
-    weights.reset();
-    baseByte += byteLength(dropped);
-    baseLine += countNewlines(dropped, 0, dropped.length);
-    text = text.slice(characters);
-  };
-  const unitAfter = (position: number): number => {
-    let end = position + 1;
-    const code = text.charCodeAt(position);
-    if (code >= 0xd800 && code <= 0xdbff) end += 1;
-    if (code === 13 && text.charCodeAt(position + 1) === 10) end += 1;
-    return end;
-  };
+  }
 
-  for (;;) {
-    throwIfAborted(signal);
-    await fill(newFrom + 1);
-    if (text.length <= newFrom) return;
-
-    let best: { cut: number; tokens: number; text: string } | undefined;
-    let target = Math.max(newFrom + 1, await aimFor(maxTokens * aim));
+  /** The longest candidate that fits, found in a few counts (usually one). */
+  private async bestCut(): Promise<Candidate> {
+    const { maxTokens, maxChunkChars, count } = this.options;
+    let best: Candidate | undefined;
+    let target = Math.max(this.newFrom + 1, await this.aimFor(maxTokens * aim));
     for (let attempt = 0; ; attempt += 1) {
       target = Math.min(target, maxChunkChars);
-      await fill(target + 2);
+      await this.fill(target + 2);
+      const text = this.text;
       let high = Math.min(target, text.length);
-      if (!eof && high >= text.length) high = text.length - 1;
-      const atEnd = eof && high === text.length;
-      let cut = atEnd ? high : chooseCut(text, Math.max(newFrom, Math.floor(high / 2)), high, format);
-      if (cut <= newFrom) cut = Math.min(unitAfter(newFrom), text.length);
+      if (!this.eof && high >= text.length) high = text.length - 1;
+      const atEnd = this.eof && high === text.length;
+      const cut = this.cutBelow(high, atEnd);
       // Counted as a copy: an estimator that caches pieces of what it counts (as
       // @bulwark/tokens does) would otherwise keep the whole window alive through them.
       const candidate = detachString(text.slice(0, cut));
       const tokens = await count(candidate);
-      const ratio = learn(tokens, 0, cut);
+      const ratio = this.learn(tokens, 0, cut);
       if (tokens > maxTokens) {
-        if (best) break;
-        if (cut <= unitAfter(newFrom)) {
-          if (newFrom === 0) {
-            throw invalidArgument(
-              'maxTokens',
-              `large enough to hold one character (${tokens} tokens at byte ${baseByte})`,
-              maxTokens,
-            );
-          }
-          // The overlap leaves no room for the next character: drop the overlap.
-          drop(newFrom);
-          newFrom = 0;
-          overlapBytes = 0;
-          target = Math.max(1, await aimFor(maxTokens * aim));
-          continue;
-        }
-        const shrunk = weights.advance(text, cut, (maxTokens * aim) / ratio);
-        target =
-          shrunk > newFrom && shrunk < cut ? shrunk : newFrom + Math.max(1, Math.floor((cut - newFrom) / 2));
+        if (best) return best;
+        target = await this.shrinkTarget(cut, tokens, ratio);
         continue;
       }
       if (!best || cut > best.cut) best = { cut, tokens, text: candidate };
-      const projected = ratio * weights.weight(text, 0, high);
+      const projected = ratio * this.weights.weight(text, 0, high);
       const windowWasEnough = atEnd || projected >= maxTokens * wellFilled || high >= maxChunkChars;
-      if (windowWasEnough || attempt >= maxFitAttempts) break;
-      target = Math.max(await aimFor(maxTokens * aim), high + 1);
+      if (windowWasEnough || attempt >= maxFitAttempts) return best;
+      target = Math.max(await this.aimFor(maxTokens * aim), high + 1);
     }
+  }
 
-    const { cut, tokens, text: chunkText } = best;
-    const chunkBytes = byteLength(chunkText);
-    const innerNewlines = countNewlines(text, 0, cut - 1);
-    yield {
-      index,
-      text: chunkText,
-      tokenCount: tokens,
-      byteStart: baseByte,
-      byteEnd: baseByte + chunkBytes,
-      lineStart: baseLine,
-      lineEnd: baseLine + innerNewlines,
-      overlapBytes,
+  /** The best boundary in the second half of `text[newFrom, high)`, or at least one whole unit. */
+  private cutBelow(high: number, atEnd: boolean): number {
+    const { text, newFrom } = this;
+    const cut = atEnd
+      ? high
+      : chooseCut(text, Math.max(newFrom, Math.floor(high / 2)), high, this.options.format);
+    return cut <= newFrom ? Math.min(this.unitAfter(newFrom), text.length) : cut;
+  }
+
+  /**
+   * The next target after a candidate over budget: aimed by the learnt ratio, else halfway.
+   * When not even one character fits after the overlap, the overlap is dropped.
+   */
+  private async shrinkTarget(cut: number, tokens: number, ratio: number): Promise<number> {
+    const { maxTokens } = this.options;
+    const newFrom = this.newFrom;
+    if (cut <= this.unitAfter(newFrom)) {
+      if (newFrom === 0) {
+        throw invalidArgument(
+          'maxTokens',
+          `large enough to hold one character (${tokens} tokens at byte ${this.baseByte})`,
+          maxTokens,
+        );
+      }
+      this.drop(newFrom);
+      this.newFrom = 0;
+      this.overlapBytes = 0;
+      return Math.max(1, await this.aimFor(maxTokens * aim));
+    }
+    const shrunk = this.weights.advance(this.text, cut, (maxTokens * aim) / ratio);
+    return shrunk > newFrom && shrunk < cut ? shrunk : newFrom + Math.max(1, Math.floor((cut - newFrom) / 2));
+  }
+
+  /** The chunk `best` describes, with its provenance. */
+  private chunkOf(best: Candidate): Chunk {
+    this.chunkBytes = this.options.byteLength(best.text);
+    this.innerNewlines = countNewlines(this.text, 0, best.cut - 1);
+    return {
+      index: this.index,
+      text: best.text,
+      tokenCount: best.tokens,
+      byteStart: this.baseByte,
+      byteEnd: this.baseByte + this.chunkBytes,
+      lineStart: this.baseLine,
+      lineEnd: this.baseLine + this.innerNewlines,
+      overlapBytes: this.overlapBytes,
     };
-    index += 1;
-    await fill(cut + 1);
-    if (eof && cut === text.length) return;
+  }
 
-    // The next chunk starts with the overlap [start, cut): only that part is measured again.
+  /** Starts the next window at the overlap before `cut`: only that part is measured again. */
+  private async moveToOverlap(cut: number): Promise<void> {
+    const { overlapTokens, count, byteLength } = this.options;
+    const text = this.text;
     let start = cut;
     if (overlapTokens > 0) {
-      const found = await overlapStart(
-        text,
-        cut,
-        overlapTokens,
-        tokensPerWeight * overlapBias,
-        weights,
-        count,
-      );
+      const aimedRatio = this.tokensPerWeight * this.overlapBias;
+      const found = await overlapStart(text, cut, overlapTokens, aimedRatio, this.weights, count);
       start = found.start;
       // The end of a chunk (a blank line, a heading) does not weigh like its whole: learn how
       // the ratio measured on overlaps differs from the chunks' own.
       if (found.ratio !== undefined) {
-        overlapBias = 0.7 * overlapBias + (0.3 * found.ratio) / tokensPerWeight;
+        this.overlapBias = 0.7 * this.overlapBias + (0.3 * found.ratio) / this.tokensPerWeight;
       }
     }
-    overlapBytes = start < cut ? byteLength(text.slice(start, cut)) : 0;
-    const chunkNewlines = innerNewlines + (text.charCodeAt(cut - 1) === 10 ? 1 : 0);
-    baseByte += chunkBytes - overlapBytes;
-    baseLine += chunkNewlines - countNewlines(text, start, cut);
-    text = text.slice(start);
-    weights.reset();
-    newFrom = cut - start;
+    this.overlapBytes = start < cut ? byteLength(text.slice(start, cut)) : 0;
+    const chunkNewlines = this.innerNewlines + (text.charCodeAt(cut - 1) === 10 ? 1 : 0);
+    this.baseByte += this.chunkBytes - this.overlapBytes;
+    this.baseLine += chunkNewlines - countNewlines(text, start, cut);
+    this.text = text.slice(start);
+    this.weights.reset();
+    this.newFrom = cut - start;
+  }
+
+  /** Learns the ratio of exact tokens to weight from a count of `text[start, end)`. */
+  private learn(tokens: number, start: number, end: number): number {
+    const weight = this.weights.weight(this.text, start, end);
+    if (tokens > 0 && weight > 0) {
+      this.tokensPerWeight = Math.min(maxTokensPerWeight, Math.max(minTokensPerWeight, tokens / weight));
+    }
+    return this.tokensPerWeight;
+  }
+
+  /** Reads pieces until the window holds `minLength` characters or the source ends. */
+  private async fill(minLength: number): Promise<void> {
+    while (!this.eof && this.text.length < minLength) {
+      throwIfAborted(this.options.signal);
+      const next = await this.iterator.next();
+      if (next.done) this.eof = true;
+      else this.text += next.value;
+    }
+  }
+
+  /** Where `text[0, p)` is predicted to hold `tokens`, reading more text when it runs out. */
+  private async aimFor(tokens: number): Promise<number> {
+    const maxChunkChars = this.options.maxChunkChars;
+    const weight = tokens / this.tokensPerWeight;
+    for (;;) {
+      const limit = Math.min(this.text.length, maxChunkChars);
+      const position = this.weights.advance(this.text, limit, weight);
+      if (position < limit || this.eof || limit === maxChunkChars) return position;
+      await this.fill(Math.min(maxChunkChars, this.text.length * 2));
+    }
+  }
+
+  /** Drops the first `characters` of the window, moving its start in the source. */
+  private drop(characters: number): void {
+    if (characters === 0) return;
+    const dropped = this.text.slice(0, characters);
+    this.weights.reset();
+    this.baseByte += this.options.byteLength(dropped);
+    this.baseLine += countNewlines(dropped, 0, dropped.length);
+    this.text = this.text.slice(characters);
+  }
+
+  /** The end of the unit at `position`: a surrogate pair and a CRLF are never split. */
+  private unitAfter(position: number): number {
+    let end = position + 1;
+    const code = this.text.charCodeAt(position);
+    if (code >= 0xd800 && code <= 0xdbff) end += 1;
+    if (code === 13 && this.text.charCodeAt(position + 1) === 10) end += 1;
+    return end;
   }
 }
 

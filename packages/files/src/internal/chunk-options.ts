@@ -1,66 +1,57 @@
-import type { TokenEstimator } from '@bulwark/core';
 import {
-  expectKnownKeys,
+  defineOptions,
   expectNumber,
-  expectObject,
-  expectOneOf,
-  expectOptionalSignal,
-  invalidArgument,
+  option,
+  parseOptions,
+  type ResolvedOptions,
 } from '@bulwark/core/internal';
-import type { ChunkFormat } from './boundaries.js';
+import type { ChunkTextOptions } from '../chunk-text.js';
+import type { ChunkFileOptions } from '../safe-root.js';
+import { estimatorRule } from './option-rules.js';
 
-export interface ValidChunkOptions {
+/** `maxTokens` is required: checked by its rule when given, and again here when left out. */
+const maxTokensRule = { min: 1, integer: true } as const;
+
+/** The options of `chunkText`, each declared once. */
+export const chunkTextOptions = defineOptions<ChunkTextOptions>()({
+  maxTokens: option.number(maxTokensRule),
+  // At most `maxTokens - 1`, checked once `maxTokens` is known.
+  overlapTokens: option.number({ min: 0, integer: true, default: 0 }),
+  estimator: estimatorRule,
+  // The default depends on the caller: 'text' for strings, the file's extension for files.
+  format: option.oneOf(['text', 'markdown', 'source']),
+  signal: option.signal(),
+});
+
+/** The options of `chunkFile`: those of `chunkText`, plus `allowBinary`. */
+export const chunkFileOptions = defineOptions<ChunkFileOptions>()({
+  ...chunkTextOptions.rules,
+  allowBinary: option.boolean(),
+});
+
+/** Chunking options after `parseChunkOptions`: `overlapTokens` filled in, the rest as given. */
+export type ChunkSettings = ResolvedOptions<ChunkFileOptions, typeof chunkFileOptions.rules> & {
   maxTokens: number;
-  overlapTokens: number;
-  estimator: TokenEstimator | undefined;
-  format: ChunkFormat | undefined;
-  signal: AbortSignal | undefined;
-}
+};
 
-/** Checks the options shared by `chunkText` and `chunkFile`; `extraKeys` are the caller's own. */
-export function validateChunkOptions(
+/**
+ * Checks chunking options against `group`: unknown keys refused, `maxTokens` required, and
+ * `overlapTokens` below `maxTokens`.
+ */
+export function parseChunkOptions(
   argument: string,
-  options: unknown,
-  extraKeys: readonly string[] = [],
-): ValidChunkOptions {
-  const object = expectObject(argument, options);
-  expectKnownKeys(argument, object, [
-    'maxTokens',
-    'overlapTokens',
-    'estimator',
-    'format',
-    'signal',
-    ...extraKeys,
-  ]);
-  const maxTokens = expectNumber(`${argument}.maxTokens`, object.maxTokens, { min: 1, integer: true });
-  const overlapTokens =
-    object.overlapTokens === undefined
-      ? 0
-      : expectNumber(`${argument}.overlapTokens`, object.overlapTokens, {
-          min: 0,
-          max: maxTokens - 1,
-          integer: true,
-        });
-  const estimator = object.estimator;
-  if (
-    estimator !== undefined &&
-    (typeof estimator !== 'object' ||
-      estimator === null ||
-      typeof (estimator as TokenEstimator).countTokens !== 'function')
-  ) {
-    throw invalidArgument(`${argument}.estimator`, 'a TokenEstimator (with countTokens)', estimator);
-  }
-  const format =
-    object.format === undefined
-      ? undefined
-      : expectOneOf(`${argument}.format`, object.format, ['text', 'markdown', 'source'] as const);
-  return {
-    maxTokens,
-    overlapTokens,
-    estimator: estimator as TokenEstimator | undefined,
-    format,
-    signal: expectOptionalSignal(`${argument}.signal`, object.signal),
-  };
+  input: unknown,
+  group: typeof chunkTextOptions | typeof chunkFileOptions,
+): ChunkSettings {
+  // `chunkTextOptions` is `chunkFileOptions` without `allowBinary`, which then stays undefined.
+  const settings = parseOptions(argument, input, group as typeof chunkFileOptions);
+  const maxTokens = expectNumber(`${argument}.maxTokens`, settings.maxTokens, maxTokensRule);
+  expectNumber(`${argument}.overlapTokens`, settings.overlapTokens, {
+    min: 0,
+    max: maxTokens - 1,
+    integer: true,
+  });
+  return { ...settings, maxTokens };
 }
 
 /** The most characters one chunk may span, whatever the estimator says (16 MiB of UTF-16). */

@@ -25,8 +25,9 @@ export async function* filePieces(
 ): AsyncGenerator<string> {
   const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
   let position = startByte;
-  // The next block is read while the caller works on this one. A read that fails after the
-  // caller stopped listening is not an unhandled rejection; one it waits for still throws.
+  // The next block is read while the caller works on this one. Not ignored: the catch only
+  // marks the rejection handled, so a read that fails after the caller stopped listening is not
+  // an unhandled rejection; a read the caller waits for still throws at the `await` below.
   const readNext = (from: number): Promise<Buffer> => {
     const pending = readAt(handle, blockBytes, from);
     pending.catch(() => undefined);

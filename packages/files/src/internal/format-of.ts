@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import type { ChunkFormat } from './boundaries.js';
+import type { ChunkFormat } from '../chunk.js';
 
 const markdown = new Set(['.md', '.markdown', '.mdx', '.mdown', '.mkd']);
 const source = new Set([

@@ -76,6 +76,7 @@ export async function resolveInside(jail: JailRoot, input: string): Promise<stri
     } catch (error) {
       const code = errnoCode(error);
       if (code === 'ENOENT') {
+        // A link that cannot be read names nothing outside: the ENOENT refusal below then says why.
         const pointsTo = resolve(current, await readlink(next).catch(() => '.'));
         if (!isInside(jail.realRoot, pointsTo)) throw symlinkEscape(input);
       }
@@ -120,6 +121,7 @@ export async function openInside(jail: JailRoot, input: string, realPath: string
         message: `\`${input}\` is not a regular file (a directory, FIFO, socket or device)`,
       });
     }
+    // No /proc (not Linux, or not mounted): fall back to comparing device and inode below.
     const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
     if (opened !== undefined) {
       if (!isInside(jail.realRoot, opened.replace(/ \(deleted\)$/, ''))) throw symlinkEscape(input);
@@ -129,6 +131,7 @@ export async function openInside(jail: JailRoot, input: string, realPath: string
     }
     return handle;
   } catch (error) {
+    // The refusal is what the caller needs; a failed close of a read-only handle loses nothing.
     await handle.close().catch(() => undefined);
     throw refusalFromErrno(error, input);
   }

@@ -70,6 +70,8 @@ export class RedisConnection {
       throw new NotConnectedError(`Redis is not connected (${client.status})`);
     }
     this.firstReady ??= new Promise<void>((resolve) => client.once('ready', resolve));
+    // A failed connect needs no handling here: ioredis emits it as an `error` event (which the
+    // store logs) and retries, and this wait gives up after `connectTimeoutMs` by itself.
     if (client.status === 'wait') client.connect().catch(() => {});
     await this.withTimeout(this.firstReady, this.options.connectTimeoutMs);
   }

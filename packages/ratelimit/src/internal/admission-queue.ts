@@ -6,12 +6,19 @@ import {
   type RateLimitBucket,
   type Reservation,
 } from '@bulwark/core';
-import type { BudgetHold } from '../budgets.js';
 import { RequestTooLargeError, SpendLimitError, WaitTimeoutError } from '../errors.js';
-import type { RateLimitStore, StoreBucketName, StoreTakeResult } from '../store.js';
-import { type Amounts, bucketAmounts, bucketNames, type ClassState } from './class-state.js';
-import { ignoreStoreFailure } from './ignore-store-failure.js';
-import type { SyncStoreOperations } from './sync-store.js';
+import type { RateLimitStore, StoreBucketAmount, StoreTakeResult } from '../store.js';
+import type { BudgetHold } from './budget-tracker.js';
+import {
+  type Amounts,
+  admissibleAmounts,
+  bucketAmounts,
+  type ClassState,
+  toBucketLevels,
+  tooLarge,
+} from './class-state.js';
+import type { Settlement } from './settlement.js';
+import { reportStoreFailure } from './store-failure.js';
 import type { QueuedWaiter } from './wait-queue.js';
 
 /** One caller waiting in a class's queue. */
@@ -31,199 +38,34 @@ export interface Waiter extends QueuedWaiter {
 export interface AdmissionQueueContext {
   clock: Clock;
   store: RateLimitStore;
-  syncStore: SyncStoreOperations | undefined;
   bus: Bus;
+  settlement: Settlement;
   /** Shared with the limiter: until when calls are refused for the spend limit. */
   spend: { limitedUntilMs: number };
   maxWaitMs: number;
   /** Gives back a waiter's budget hold when it leaves without being admitted. */
   releaseBudget(model: string, hold: BudgetHold | undefined): void;
-  /** Holds the capacity of an admitted call. */
-  reserve(
-    state: ClassState,
-    request: AdmissionRequest,
-    amounts: Amounts,
-    hold: BudgetHold | undefined,
-  ): Reservation;
-  announceAdmit(
-    state: ClassState,
-    request: AdmissionRequest,
-    result: StoreTakeResult,
-    amounts: Amounts,
-    enqueuedAtMs: number,
-  ): void;
 }
 
 /**
  * The waiting side of the limiter: queues callers per class, and pumps each queue one waiter
  * at a time (see `WaitQueue` for the order) until the one in front has to wait.
  */
-export function createAdmissionQueue(context: AdmissionQueueContext) {
-  const { clock, store, syncStore, bus, spend, maxWaitMs } = context;
-  let sequence = 0;
+export class AdmissionQueue {
+  private sequence = 0;
 
-  const finish = (waiter: Waiter): void => {
-    waiter.settled = true;
-    waiter.state.queue.remove(waiter);
-    waiter.timeoutTimer?.cancel();
-    if (waiter.onAbort) waiter.request.signal?.removeEventListener('abort', waiter.onAbort);
-  };
+  constructor(private readonly context: AdmissionQueueContext) {}
 
-  const fail = (waiter: Waiter, error: unknown): void => {
-    if (waiter.settled) return;
-    finish(waiter);
-    context.releaseBudget(waiter.request.model, waiter.budgetHold);
-    waiter.reject(error);
-    // The head leaving may let the next waiter go.
-    pump(waiter.state);
-  };
-
-  const announceWait = (waiter: Waiter, bucket: RateLimitBucket, waitMs: number): void => {
-    if (waiter.waitAnnounced) return;
-    waiter.waitAnnounced = true;
-    const { request, state } = waiter;
-    bus.emit('ratelimit:wait', {
-      ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
-      model: request.model,
-      modelClass: state.modelClass,
-      bucket,
-      waitMs,
-      queueLength: state.queue.length,
-    });
-  };
-
-  /** Pumps the queue if anyone waits (after capacity came back). */
-  const wake = (state: ClassState): void => {
-    if (state.queue.length > 0) pump(state);
-  };
-
-  const pump = (state: ClassState): void => {
-    if (state.pumping) {
-      state.dirty = true;
-      return;
-    }
-    state.pumping = true;
-    // Every class state is created by stateOf, with a queue of Waiters.
-    void runPump(state as ClassState<Waiter>);
-  };
-
-  /** Takes for the waiter `next` picks, one at a time, until one has to wait. */
-  const runPump = async (state: ClassState<Waiter>): Promise<void> => {
-    // The finally runs in the same tick as the loop's last decision, so no pump() call can
-    // fall between that decision and the flag going down.
-    try {
-      for (;;) {
-        state.dirty = false;
-        state.wakeTimer?.cancel();
-        state.wakeTimer = undefined;
-        const nowMs = clock.now();
-        const waiter = state.queue.next(nowMs);
-        if (!waiter) return;
-        if (spend.limitedUntilMs > nowMs) {
-          fail(waiter, new SpendLimitError({ model: waiter.request.model, untilMs: spend.limitedUntilMs }));
-          continue;
-        }
-        if (state.inFlight >= state.maxInFlight) {
-          // A reservation settling pumps again.
-          announceWait(waiter, 'in_flight', 0);
-          return;
-        }
-        const amounts = amountsFor(state, waiter.request, waiter.amounts);
-        if (amounts instanceof RequestTooLargeError) {
-          fail(waiter, amounts);
-          continue;
-        }
-        const buckets = bucketAmounts(state, amounts);
-        let result: StoreTakeResult;
-        try {
-          result = syncStore
-            ? syncStore.takeSync({ scope: state.scope, buckets })
-            : await store.take({ scope: state.scope, buckets });
-        } catch (error) {
-          fail(waiter, error);
-          continue;
-        }
-        if (waiter.settled) {
-          // Aborted or timed out while the store answered: give back what it took.
-          if (result.admitted)
-            store.adjust({ scope: state.scope, buckets }).then(undefined, ignoreStoreFailure);
-          continue;
-        }
-        if (result.admitted) {
-          finish(waiter);
-          const reservation = context.reserve(state, waiter.request, amounts, waiter.budgetHold);
-          context.announceAdmit(state, waiter.request, result, amounts, waiter.enqueuedAtMs);
-          waiter.resolve(reservation);
-          continue;
-        }
-        if (result.reason === 'oversize') {
-          fail(waiter, tooLarge(state, waiter.request, result.bucket, amounts[result.bucket]));
-          continue;
-        }
-        if (result.nowMs + result.waitMs > waiter.deadlineMs) {
-          fail(
-            waiter,
-            new WaitTimeoutError({ modelClass: state.modelClass, maxWaitMs, bucket: result.bucket }),
-          );
-          continue;
-        }
-        announceWait(waiter, result.reason === 'throttled' ? 'throttled' : result.bucket, result.waitMs);
-        if (state.dirty) continue;
-        // A shared store's jitter keeps processes waiting for the same refill from waking together.
-        const jitterMs = store.wakeJitterMs ? Math.random() * store.wakeJitterMs : 0;
-        state.wakeTimer = clock.setTimeout(() => {
-          state.wakeTimer = undefined;
-          pump(state);
-        }, result.waitMs + jitterMs);
-        return;
-      }
-    } finally {
-      state.pumping = false;
-    }
-  };
-
-  const tooLarge = (
-    state: ClassState,
-    request: AdmissionRequest,
-    bucket: StoreBucketName,
-    requested: number,
-  ) =>
-    new RequestTooLargeError({
-      model: request.model,
-      modelClass: state.modelClass,
-      bucket,
-      requested,
-      capacity: state.effective[bucket]?.limit ?? 0,
-    });
-
-  /** What a call takes from each bucket under the limits in effect now. */
-  const amountsFor = (
-    state: ClassState,
-    request: AdmissionRequest,
-    wanted: Amounts,
-  ): Amounts | RequestTooLargeError => {
-    let amounts = wanted;
-    for (const bucket of bucketNames) {
-      const effective = state.effective[bucket];
-      if (!effective || wanted[bucket] <= effective.limit) continue;
-      // Output is counted as generated, so holding more than a minute's worth is pointless;
-      // a provisional limit is only a guess, so a large call goes alone rather than never.
-      if (bucket !== 'output_tokens' && !effective.provisional) {
-        return tooLarge(state, request, bucket, wanted[bucket]);
-      }
-      amounts = { ...amounts, [bucket]: effective.limit };
-    }
-    return amounts;
-  };
-
-  const enqueue = (
+  /** Queues a call that cannot go at once; settles when it is admitted or fails. */
+  enqueue(
     state: ClassState<Waiter>,
     request: AdmissionRequest,
     amounts: Amounts,
     budgetHold: BudgetHold | undefined,
     nowMs: number,
-  ): Promise<Reservation> =>
-    new Promise<Reservation>((resolve, reject) => {
+  ): Promise<Reservation> {
+    const { clock, maxWaitMs } = this.context;
+    return new Promise<Reservation>((resolve, reject) => {
       const waiter: Waiter = {
         request,
         state,
@@ -231,7 +73,7 @@ export function createAdmissionQueue(context: AdmissionQueueContext) {
         budgetHold,
         priority: request.priority ?? 0,
         enqueuedAtMs: nowMs,
-        sequence: sequence++,
+        sequence: this.sequence++,
         queued: false,
         settled: false,
         waitAnnounced: false,
@@ -243,18 +85,196 @@ export function createAdmissionQueue(context: AdmissionQueueContext) {
       };
       if (Number.isFinite(maxWaitMs)) {
         waiter.timeoutTimer = clock.setTimeout(
-          () => fail(waiter, new WaitTimeoutError({ modelClass: state.modelClass, maxWaitMs })),
+          () => this.fail(waiter, new WaitTimeoutError({ modelClass: state.modelClass, maxWaitMs })),
           maxWaitMs,
         );
       }
       const signal = request.signal;
       if (signal) {
-        waiter.onAbort = () => fail(waiter, new AbortedError({ cause: signal.reason }));
+        waiter.onAbort = () => this.fail(waiter, new AbortedError({ cause: signal.reason }));
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
       state.queue.push(waiter);
-      pump(state);
+      this.pump(state);
     });
+  }
 
-  return { amountsFor, enqueue, fail, pump, tooLarge, wake };
+  /** Holds the capacity the store just gave a call and announces `ratelimit:admit`. */
+  grant(
+    state: ClassState,
+    request: AdmissionRequest,
+    amounts: Amounts,
+    hold: BudgetHold | undefined,
+    result: StoreTakeResult,
+    enqueuedAtMs: number,
+  ): Reservation {
+    const reservation = this.context.settlement.reserve(state, request, amounts, hold);
+    const { bus } = this.context;
+    if (bus.listenerCount('ratelimit:admit') > 0) {
+      bus.emit('ratelimit:admit', {
+        ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
+        model: request.model,
+        modelClass: state.modelClass,
+        inputTokens: amounts.input_tokens,
+        outputTokens: amounts.output_tokens,
+        waitedMs: Math.max(0, result.nowMs - enqueuedAtMs),
+        levels: toBucketLevels(state, result.levels),
+      });
+    }
+    return reservation;
+  }
+
+  /** Pumps the queue if anyone waits (after capacity came back). */
+  wake(state: ClassState): void {
+    if (state.queue.length > 0) this.pump(state);
+  }
+
+  pump(state: ClassState): void {
+    if (state.pumping) {
+      state.dirty = true;
+      return;
+    }
+    state.pumping = true;
+    // Every class state is created with a queue of Waiters.
+    void this.runPump(state as ClassState<Waiter>);
+  }
+
+  /** Rejects every waiter of `state` with the error `errorFor` makes for its model. */
+  rejectAll(state: ClassState, errorFor: (model: string) => Error): void {
+    for (const waiter of (state as ClassState<Waiter>).queue.drain()) {
+      this.fail(waiter, errorFor(waiter.request.model));
+    }
+  }
+
+  private fail(waiter: Waiter, error: unknown): void {
+    if (waiter.settled) return;
+    this.finish(waiter);
+    this.context.releaseBudget(waiter.request.model, waiter.budgetHold);
+    waiter.reject(error);
+    // The head leaving may let the next waiter go.
+    this.pump(waiter.state);
+  }
+
+  private finish(waiter: Waiter): void {
+    waiter.settled = true;
+    waiter.state.queue.remove(waiter);
+    waiter.timeoutTimer?.cancel();
+    if (waiter.onAbort) waiter.request.signal?.removeEventListener('abort', waiter.onAbort);
+  }
+
+  /** Takes for the waiter `next` picks, one at a time, until one has to wait. */
+  private async runPump(state: ClassState<Waiter>): Promise<void> {
+    const { clock, store } = this.context;
+    // The finally runs in the same tick as the loop's last decision, so no pump() call can
+    // fall between that decision and the flag going down. A synchronous store never yields.
+    try {
+      for (;;) {
+        state.dirty = false;
+        state.wakeTimer?.cancel();
+        state.wakeTimer = undefined;
+        const nowMs = clock.now();
+        const waiter = state.queue.next(nowMs);
+        if (!waiter) return;
+        const amounts = this.amountsToTake(state, waiter, nowMs);
+        if (amounts === 'next') continue;
+        if (amounts === 'stop') return;
+        const buckets = bucketAmounts(state, amounts);
+        let result: StoreTakeResult;
+        try {
+          result = store.takeSync
+            ? store.takeSync({ scope: state.scope, buckets })
+            : await store.take({ scope: state.scope, buckets });
+        } catch (error) {
+          this.fail(waiter, error);
+          continue;
+        }
+        if (!this.conclude(state, waiter, amounts, buckets, result)) return;
+      }
+    } finally {
+      state.pumping = false;
+    }
+  }
+
+  /** What the head waiter asks the store for, or whether to go on to the next one or stop. */
+  private amountsToTake(state: ClassState<Waiter>, waiter: Waiter, nowMs: number): Amounts | 'next' | 'stop' {
+    const { spend } = this.context;
+    if (spend.limitedUntilMs > nowMs) {
+      this.fail(waiter, new SpendLimitError({ model: waiter.request.model, untilMs: spend.limitedUntilMs }));
+      return 'next';
+    }
+    if (state.inFlight >= state.maxInFlight) {
+      // A reservation settling pumps again.
+      this.announceWait(waiter, 'in_flight', 0);
+      return 'stop';
+    }
+    const amounts = admissibleAmounts(state, waiter.request, waiter.amounts);
+    if (amounts instanceof RequestTooLargeError) {
+      this.fail(waiter, amounts);
+      return 'next';
+    }
+    return amounts;
+  }
+
+  /**
+   * Acts on the store's answer for the head waiter: admits it, fails it, or sets the timer
+   * for when the store said the take would succeed. Returns whether to go on pumping.
+   */
+  private conclude(
+    state: ClassState<Waiter>,
+    waiter: Waiter,
+    amounts: Amounts,
+    buckets: StoreBucketAmount[],
+    result: StoreTakeResult,
+  ): boolean {
+    const { store, bus, maxWaitMs } = this.context;
+    if (waiter.settled) {
+      // Aborted or timed out while the store answered: give back what it took.
+      if (result.admitted) {
+        store
+          .adjust({ scope: state.scope, buckets })
+          .then(undefined, reportStoreFailure(bus, state, 'adjust', waiter.request.requestId));
+      }
+      return true;
+    }
+    if (result.admitted) {
+      this.finish(waiter);
+      const { request, budgetHold, enqueuedAtMs } = waiter;
+      waiter.resolve(this.grant(state, request, amounts, budgetHold, result, enqueuedAtMs));
+      return true;
+    }
+    if (result.reason === 'oversize') {
+      this.fail(waiter, tooLarge(state, waiter.request, result.bucket, amounts[result.bucket]));
+      return true;
+    }
+    if (result.nowMs + result.waitMs > waiter.deadlineMs) {
+      this.fail(
+        waiter,
+        new WaitTimeoutError({ modelClass: state.modelClass, maxWaitMs, bucket: result.bucket }),
+      );
+      return true;
+    }
+    this.announceWait(waiter, result.reason === 'throttled' ? 'throttled' : result.bucket, result.waitMs);
+    if (state.dirty) return true;
+    // A shared store's jitter keeps processes waiting for the same refill from waking together.
+    const jitterMs = store.wakeJitterMs ? Math.random() * store.wakeJitterMs : 0;
+    state.wakeTimer = this.context.clock.setTimeout(() => {
+      state.wakeTimer = undefined;
+      this.pump(state);
+    }, result.waitMs + jitterMs);
+    return false;
+  }
+
+  private announceWait(waiter: Waiter, bucket: RateLimitBucket, waitMs: number): void {
+    if (waiter.waitAnnounced) return;
+    waiter.waitAnnounced = true;
+    const { request, state } = waiter;
+    this.context.bus.emit('ratelimit:wait', {
+      ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
+      model: request.model,
+      modelClass: state.modelClass,
+      bucket,
+      waitMs,
+      queueLength: state.queue.length,
+    });
+  }
 }

@@ -1,4 +1,5 @@
-import type { BucketLevels, ClockTimer } from '@bulwark/core';
+import type { AdmissionRequest, BucketLevels, ClockTimer } from '@bulwark/core';
+import { RequestTooLargeError } from '../errors.js';
 import type { RateLimits } from '../options.js';
 import type {
   StoreBucketAmount,
@@ -150,4 +151,43 @@ export function perMinuteLimits(state: ClassState): Omit<RateLimits, 'maxInFligh
     if (effective) result[limitKeyOf[bucket]] = effective.limit;
   }
   return result;
+}
+
+/** The error for a call that needs more of `bucket` than the class's limit can ever hold. */
+export function tooLarge(
+  state: ClassState,
+  request: AdmissionRequest,
+  bucket: StoreBucketName,
+  requested: number,
+): RequestTooLargeError {
+  return new RequestTooLargeError({
+    model: request.model,
+    modelClass: state.modelClass,
+    bucket,
+    requested,
+    capacity: state.effective[bucket]?.limit ?? 0,
+  });
+}
+
+/**
+ * What a call takes from each bucket under the limits in effect now: `wanted`, or the error
+ * when a bucket can never hold it.
+ */
+export function admissibleAmounts(
+  state: ClassState,
+  request: AdmissionRequest,
+  wanted: Amounts,
+): Amounts | RequestTooLargeError {
+  let amounts = wanted;
+  for (const bucket of bucketNames) {
+    const effective = state.effective[bucket];
+    if (!effective || wanted[bucket] <= effective.limit) continue;
+    // Output is counted as generated, so holding more than a minute's worth is pointless;
+    // a provisional limit is only a guess, so a large call goes alone rather than never.
+    if (bucket !== 'output_tokens' && !effective.provisional) {
+      return tooLarge(state, request, bucket, wanted[bucket]);
+    }
+    amounts = { ...amounts, [bucket]: effective.limit };
+  }
+  return amounts;
 }

@@ -1,13 +1,11 @@
 import type { Reservation, Usage } from '@bulwark/core';
-import type { BudgetHold } from '../budgets.js';
+import type { BudgetHold } from './budget-tracker.js';
 import type { Amounts, ClassState } from './class-state.js';
 
-/** Called once per reservation: with the real usage, or without it for a release. */
-export type SettleReservation = (
-  reservation: LimiterReservation,
-  usage: Usage | undefined,
-  partial: boolean,
-) => void;
+/** What settles a reservation: called once, with the real usage, or without it for a release. */
+export interface ReservationSettler {
+  settle(reservation: LimiterReservation, usage: Usage | undefined, partial: boolean): void;
+}
 
 /** Capacity held for one call. Only the first of reconcile or release counts. */
 export class LimiterReservation implements Reservation {
@@ -19,7 +17,7 @@ export class LimiterReservation implements Reservation {
     readonly state: ClassState,
     readonly amounts: Amounts,
     readonly budgetHold: BudgetHold | undefined,
-    private readonly onSettle: SettleReservation,
+    private readonly settler: ReservationSettler,
   ) {}
 
   get inputTokens(): number {
@@ -38,9 +36,9 @@ export class LimiterReservation implements Reservation {
     this.settle(undefined, false);
   }
 
-  settle(usage: Usage | undefined, partial: boolean): void {
+  private settle(usage: Usage | undefined, partial: boolean): void {
     if (this.settled) return;
     this.settled = true;
-    this.onSettle(this, usage, partial);
+    this.settler.settle(this, usage, partial);
   }
 }

@@ -1,5 +1,4 @@
-/** What the limiter reserves for output before it knows how much a call will generate. */
-export type OutputReservation = 'estimate' | 'max_tokens' | { fixedTokens: number };
+import type { OutputReservation } from '../options.js';
 
 /** Weight of the newest observation in the running average. */
 const smoothing = 0.2;

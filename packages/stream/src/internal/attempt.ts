@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { Stream } from '@anthropic-ai/sdk/core/streaming';
 import type { Clock } from '@bulwark/core';
-import type { MessageSnapshot } from '../message-snapshot.js';
+import type { MessageSnapshot } from './message-snapshot.js';
 import { startStallWatchdog } from './stall-watchdog.js';
 import { StreamFailure } from './stream-failure.js';
 
@@ -19,7 +19,7 @@ export interface AttemptInput {
   snapshot: MessageSnapshot;
   clock: Clock;
   signal: AbortSignal | undefined;
-  headers: Record<string, string> | undefined;
+  headers: Readonly<Record<string, string>> | undefined;
   state: AttemptState;
   onResponse(response: Response): void;
   onText: ((text: string) => void) | undefined;
@@ -44,6 +44,7 @@ function errorTypeOf(data: string): string | undefined {
     const body = JSON.parse(data) as { error?: { type?: unknown } };
     return typeof body.error?.type === 'string' ? body.error.type : undefined;
   } catch {
+    // An error frame whose data is not JSON is still an error event, just one of unknown type.
     return undefined;
   }
 }

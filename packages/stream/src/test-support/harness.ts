@@ -7,6 +7,7 @@ import type {
   BulwarkEvents,
   Bus,
   ManualClock,
+  Reservation,
   Usage,
 } from '@bulwark/core';
 
@@ -39,31 +40,46 @@ export async function settleWithClock<T>(promise: Promise<T>, clock: ManualClock
   return tracked;
 }
 
-/** An admission gate that admits everything and records what it was told. */
+/** How a reservation was settled: reconciled (with its usage and `partial` flag) or released. */
+export type Settlement = { kind: 'reconcile'; usage: Usage; partial: boolean } | { kind: 'release' };
+
+/**
+ * An admission gate that admits everything at once and records what it was told: every call in
+ * order, and per reservation how it was settled. It has its own state and no bus.
+ */
 export function createRecordingGate() {
   const calls: Array<
     | { kind: 'acquire'; request: AdmissionRequest }
-    | { kind: 'reconcile'; usage: Usage }
+    | { kind: 'reconcile'; usage: Usage; partial: boolean }
     | { kind: 'release' }
     | { kind: 'observe'; feedback: AdmissionFeedback }
   > = [];
+  const reservations: Array<{ reservation: Reservation; settlements: Settlement[] }> = [];
   const gate: AdmissionGate = {
     async acquire(request) {
       calls.push({ kind: 'acquire', request });
-      return {
+      const settlements: Settlement[] = [];
+      const settle = (settlement: Settlement) => {
+        settlements.push(settlement);
+        calls.push(settlement);
+      };
+      const reservation: Reservation = {
         model: request.model,
         requestId: request.requestId,
         inputTokens: request.inputTokens,
         outputTokens: request.maxOutputTokens,
-        reconcile: (usage) => calls.push({ kind: 'reconcile', usage }),
-        release: () => calls.push({ kind: 'release' }),
+        reconcile: (usage, options) =>
+          settle({ kind: 'reconcile', usage, partial: options?.partial ?? false }),
+        release: () => settle({ kind: 'release' }),
       };
+      reservations.push({ reservation, settlements });
+      return reservation;
     },
     observe(feedback) {
       calls.push({ kind: 'observe', feedback });
     },
   };
-  return { gate, calls };
+  return { gate, calls, reservations };
 }
 
 /** The text of a message's text blocks, joined. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { invalidArgument } from '@bulwark/core/internal';
-import type { MockServerOptions, RateLimits } from '../mock-server-options.js';
+import type { MockRateLimits, MockServerOptions } from '../mock-server-options.js';
 
 export const cliUsage = `Usage: bulwark-mock [options]
 
@@ -67,7 +67,7 @@ export function parseCliOptions(argv: string[]): MockServerOptions | undefined {
       ? { min: Number(range[1]), max: Number(range[2]) }
       : (numberOption('output-tokens', length) as number);
   }
-  const limits: RateLimits = {};
+  const limits: MockRateLimits = {};
   const requestsPerMinute = numberOption('requests-per-minute', values['requests-per-minute']);
   if (requestsPerMinute !== undefined) limits.requestsPerMinute = requestsPerMinute;
   const inputPerMinute = numberOption('input-tokens-per-minute', values['input-tokens-per-minute']);

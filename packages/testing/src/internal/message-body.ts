@@ -1,4 +1,4 @@
-import type { ResponsePlan } from './response-plan.js';
+import type { PlannedBlock, ResponsePlan } from './response-plan.js';
 
 /** One SSE frame: `event:` and `data:` lines. `isDelta` frames are paced. */
 export interface SseFrame {
@@ -40,6 +40,39 @@ export function messageJson(plan: ResponsePlan, model: string, inputTokens: numb
   });
 }
 
+function blockStart(index: number, contentBlock: unknown): SseFrame {
+  return frame('content_block_start', { type: 'content_block_start', index, content_block: contentBlock });
+}
+
+function deltaFrame(index: number, delta: unknown, isDelta: boolean): SseFrame {
+  return frame('content_block_delta', { type: 'content_block_delta', index, delta }, isDelta);
+}
+
+/** Appends the frames of one content block, from `content_block_start` to `content_block_stop`. */
+function pushBlockFrames(frames: SseFrame[], block: PlannedBlock, index: number): void {
+  switch (block.type) {
+    case 'thinking':
+      frames.push(blockStart(index, { type: 'thinking', thinking: '', signature: '' }));
+      for (const piece of block.pieces) {
+        frames.push(deltaFrame(index, { type: 'thinking_delta', thinking: piece }, true));
+      }
+      frames.push(deltaFrame(index, { type: 'signature_delta', signature: block.signature }, false));
+      break;
+    case 'text':
+      frames.push(blockStart(index, { type: 'text', text: '' }));
+      for (const piece of block.pieces)
+        frames.push(deltaFrame(index, { type: 'text_delta', text: piece }, true));
+      break;
+    case 'tool_use':
+      frames.push(blockStart(index, { type: 'tool_use', id: block.id, name: block.name, input: {} }));
+      for (const piece of block.pieces) {
+        frames.push(deltaFrame(index, { type: 'input_json_delta', partial_json: piece }, true));
+      }
+      break;
+  }
+  frames.push(frame('content_block_stop', { type: 'content_block_stop', index }));
+}
+
 /** The SSE frames of a streamed message, in the API's order. */
 export function messageFrames(plan: ResponsePlan, model: string, inputTokens: number): SseFrame[] {
   const frames: SseFrame[] = [
@@ -57,76 +90,7 @@ export function messageFrames(plan: ResponsePlan, model: string, inputTokens: nu
       },
     }),
   ];
-  plan.blocks.forEach((block, index) => {
-    switch (block.type) {
-      case 'thinking':
-        frames.push(
-          frame('content_block_start', {
-            type: 'content_block_start',
-            index,
-            content_block: { type: 'thinking', thinking: '', signature: '' },
-          }),
-        );
-        for (const piece of block.pieces) {
-          frames.push(
-            frame(
-              'content_block_delta',
-              { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } },
-              true,
-            ),
-          );
-        }
-        frames.push(
-          frame('content_block_delta', {
-            type: 'content_block_delta',
-            index,
-            delta: { type: 'signature_delta', signature: block.signature },
-          }),
-        );
-        break;
-      case 'text':
-        frames.push(
-          frame('content_block_start', {
-            type: 'content_block_start',
-            index,
-            content_block: { type: 'text', text: '' },
-          }),
-        );
-        for (const piece of block.pieces) {
-          frames.push(
-            frame(
-              'content_block_delta',
-              { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } },
-              true,
-            ),
-          );
-        }
-        break;
-      case 'tool_use':
-        frames.push(
-          frame('content_block_start', {
-            type: 'content_block_start',
-            index,
-            content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
-          }),
-        );
-        for (const piece of block.pieces) {
-          frames.push(
-            frame(
-              'content_block_delta',
-              {
-                type: 'content_block_delta',
-                index,
-                delta: { type: 'input_json_delta', partial_json: piece },
-              },
-              true,
-            ),
-          );
-        }
-        break;
-    }
-    frames.push(frame('content_block_stop', { type: 'content_block_stop', index }));
-  });
+  for (const [index, block] of plan.blocks.entries()) pushBlockFrames(frames, block, index);
   frames.push(
     frame('message_delta', {
       type: 'message_delta',

@@ -1,5 +1,5 @@
 import type { Clock } from '@bulwark/core';
-import type { RateLimits } from '../mock-server-options.js';
+import type { MockRateLimits } from '../mock-server-options.js';
 
 /** Limits shown (and enforced) where none is configured: large enough never to be hit in tests. */
 export const unlimitedRequestsPerMinute = 1_000_000;
@@ -59,10 +59,10 @@ export function roundTokensRemaining(level: number): number {
 /** Per model class token buckets for requests, input and output tokens per minute. */
 export class RateLimiter {
   readonly #clock: Clock;
-  readonly #limitsFor: (modelClass: string) => RateLimits;
+  readonly #limitsFor: (modelClass: string) => MockRateLimits;
   #buckets = new Map<string, ClassBuckets>();
 
-  constructor(clock: Clock, limitsFor: (modelClass: string) => RateLimits) {
+  constructor(clock: Clock, limitsFor: (modelClass: string) => MockRateLimits) {
     this.#clock = clock;
     this.#limitsFor = limitsFor;
   }

@@ -1,9 +1,7 @@
+import type { EncodingName, RankFile, RankFileLoader } from '../encoding.js';
 import { Encoder } from './encoder.js';
 import { createRegexScanner, type PieceScanner, scanCl100kPiece, scanO200kPiece } from './pre-tokenizer.js';
-import { type EncodingName, parseRankTable, type RankFile } from './rank-table.js';
-
-/** Loads js-tiktoken's rank file of an encoding. */
-export type RankFileLoader = (encoding: EncodingName) => Promise<RankFile>;
+import { parseRankTable } from './rank-table.js';
 
 /** The split patterns the hand-written scanners implement, as js-tiktoken 1.0.21 ships them. */
 const knownPatterns: Record<EncodingName, { pattern: string; scanner: PieceScanner }> = {
@@ -50,6 +48,7 @@ export function loadSharedEncoder(encoding: EncodingName): Promise<Encoder> {
   if (pending === undefined) {
     pending = loadJsTiktokenRanks(encoding).then((file) => createEncoder(encoding, file));
     shared.set(encoding, pending);
+    // Handled, not ignored: the caller awaiting `pending` sees the failure; the map only forgets it.
     pending.catch(() => shared.delete(encoding));
   }
   return pending;

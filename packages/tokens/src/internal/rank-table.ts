@@ -1,13 +1,3 @@
-/** The two encodings Bulwark counts with. */
-export type EncodingName = 'cl100k_base' | 'o200k_base';
-
-/** What js-tiktoken's rank modules export. */
-export interface RankFile {
-  pat_str: string;
-  special_tokens: Record<string, number>;
-  bpe_ranks: string;
-}
-
 const hashBase = 0x01000193;
 const space = 32;
 const newline = 10;

@@ -7,58 +7,47 @@ import {
   invalidArgument,
   serverToolResultBlockTypes,
 } from '@bulwark/core/internal';
-import { imageTokens, requestOverheads as overheads } from '../request-overheads.js';
-import { base64DecodedLength, decodeBase64Prefix } from './base64-bytes.js';
-import { readImageDimensions } from './image-dimensions.js';
-import { countPdfPages } from './pdf-pages.js';
-
-type CountText = (text: string) => number;
+import { requestOverheads as overheads } from '../request-overheads.js';
+import { base64DecodedLength } from './base64-bytes.js';
+import { type CountText, estimatePart, expectArray, toJson } from './estimate-parts.js';
+import { documentParts, imagePart } from './media-parts.js';
+import { toolParts } from './tool-parts.js';
 
 /** Result blocks of server tools: their rendering in the prompt is not public, so their JSON is counted. */
 const serverResultTypes = new Set<string>(serverToolResultBlockTypes);
 
-function expectArray(path: string, value: unknown): readonly unknown[] {
-  if (!Array.isArray(value)) throw invalidArgument(path, 'an array', value);
-  return value;
-}
-
-/** `JSON.stringify` that never throws on cycles or BigInt (the SDK would refuse them anyway). */
-function toJson(path: string, value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch {
-    throw invalidArgument(path, 'JSON-serialisable', value);
-  }
-}
+/** The block types a `tool_result` may hold. */
+const toolResultBlockTypes = ['text', 'image', 'search_result', 'document', 'tool_reference'];
 
 /**
  * Walks a Messages API request and produces the raw token count of each part, validating the
  * shape on the way (an `InvalidArgumentError` names the path of the first bad field).
  */
 export class RequestPartCounter {
-  private readonly countText: CountText;
   readonly parts: TokenEstimatePart[] = [];
 
-  constructor(countText: CountText) {
-    this.countText = countText;
-  }
-
-  private add(path: string, kind: string, tokens: number, exact = true, note?: string): void {
-    const part: TokenEstimatePart = { path, kind, tokens, exact };
-    if (note !== undefined) part.note = note;
-    this.parts.push(part);
-  }
+  constructor(private readonly countText: CountText) {}
 
   walk(request: MessageRequestLike): void {
     const body = expectObject('request', request);
     expectString('request.model', body.model);
     this.add('request', 'overhead', overheads.requestTokens, true, 'requestTokens');
     if (body.system !== undefined && body.system !== null) this.system(body.system);
-    const messages = expectArray('request.messages', body.messages);
-    messages.forEach((message, index) => {
+    expectArray('request.messages', body.messages).forEach((message, index) => {
       this.message(`messages[${index}]`, message);
     });
-    if (body.tools !== undefined && body.tools !== null) this.tools(body.tools, body.tool_choice);
+    if (body.tools !== undefined && body.tools !== null) {
+      this.parts.push(...toolParts(body.tools, body.tool_choice, this.countText));
+    }
+  }
+
+  private add(path: string, kind: string, tokens: number, exact = true, note?: string): void {
+    this.parts.push(estimatePart(path, kind, tokens, exact, note));
+  }
+
+  /** Counts a string field of a block, which may be empty. */
+  private text(field: string, value: unknown): number {
+    return this.countText(expectString(field, value, { allowEmpty: true }));
   }
 
   private system(system: unknown): void {
@@ -71,11 +60,7 @@ export class RequestPartCounter {
       const path = `system[${index}]`;
       const fields = expectObject(`request.${path}`, block);
       expectOneOf(`request.${path}.type`, fields.type, ['text']);
-      this.add(
-        path,
-        'text',
-        this.countText(expectString(`request.${path}.text`, fields.text, { allowEmpty: true })),
-      );
+      this.add(path, 'text', this.text(`request.${path}.text`, fields.text));
     });
   }
 
@@ -88,37 +73,27 @@ export class RequestPartCounter {
       this.add(`${path}.content`, 'text', this.countText(content));
       return;
     }
-    const blocks = expectArray(`request.${path}.content`, content);
-    blocks.forEach((block, index) => {
-      if (index > 0)
-        this.add(
-          `${path}.content[${index}]`,
-          'overhead',
-          overheads.blockSeparatorTokens,
-          true,
-          'blockSeparatorTokens',
-        );
-      this.block(`${path}.content[${index}]`, block);
+    expectArray(`request.${path}.content`, content).forEach((block, index) => {
+      const blockPath = `${path}.content[${index}]`;
+      if (index > 0) {
+        this.add(blockPath, 'overhead', overheads.blockSeparatorTokens, true, 'blockSeparatorTokens');
+      }
+      this.block(blockPath, block);
     });
   }
 
   private block(path: string, block: unknown): void {
     const fields = expectObject(`request.${path}`, block);
     const type = expectOneOf(`request.${path}.type`, fields.type, contentBlockParamTypes);
-    const field = (name: string) => `request.${path}.${name}`;
     switch (type) {
       case 'text':
-        this.add(
-          path,
-          'text',
-          this.countText(expectString(field('text'), fields.text, { allowEmpty: true })),
-        );
+        this.add(path, 'text', this.text(`request.${path}.text`, fields.text));
         return;
       case 'image':
-        this.image(path, fields.source);
+        this.parts.push(imagePart(path, fields.source));
         return;
       case 'document':
-        this.document(path, fields);
+        this.parts.push(...documentParts(path, fields, this.countText));
         return;
       case 'search_result':
         this.searchResult(path, fields);
@@ -127,37 +102,23 @@ export class RequestPartCounter {
         this.add(
           path,
           'thinking',
-          this.countText(expectString(field('thinking'), fields.thinking, { allowEmpty: true })),
+          this.text(`request.${path}.thinking`, fields.thinking),
           true,
           'thinking text counted; some models drop thinking blocks of earlier turns from the prompt',
         );
         return;
-      case 'redacted_thinking': {
-        const data = expectString(field('data'), fields.data, { allowEmpty: true });
-        // Encrypted: its tokens are unknown. Assume the plaintext was about as long as the ciphertext's bytes, at 4 bytes a token.
-        this.add(
-          path,
-          'redacted_thinking',
-          Math.ceil(base64DecodedLength(data) / 4),
-          false,
-          'encrypted thinking: size guessed from its length',
-        );
+      case 'redacted_thinking':
+        this.redactedThinking(path, fields);
         return;
-      }
       case 'tool_use':
-      case 'server_tool_use': {
-        const name = expectString(field('name'), fields.name);
-        expectString(field('id'), fields.id);
-        if (!('input' in fields)) throw invalidArgument(field('input'), 'present', undefined);
-        const tokens = this.countText(name) + this.countText(toJson(field('input'), fields.input));
-        this.add(path, type, tokens + overheads.toolUseTokens, true, 'toolUseTokens');
+      case 'server_tool_use':
+        this.toolUse(path, type, fields);
         return;
-      }
       case 'tool_result':
         this.toolResult(path, fields);
         return;
       case 'container_upload':
-        expectString(field('file_id'), fields.file_id);
+        expectString(`request.${path}.file_id`, fields.file_id);
         this.add(
           path,
           type,
@@ -166,145 +127,54 @@ export class RequestPartCounter {
           'uploaded file: its contents are not in the request',
         );
         return;
-      default: {
-        if (!serverResultTypes.has(type)) throw invalidArgument(field('type'), 'a known block type', type);
-        if (!('content' in fields)) throw invalidArgument(field('content'), 'present', undefined);
-        this.add(
-          path,
-          type,
-          this.countText(toJson(field('content'), fields.content)) + overheads.toolResultTokens,
-          false,
-          'server tool result: its rendering is not public, its JSON is counted',
-        );
-      }
+      default:
+        this.serverToolResult(path, type, fields);
     }
   }
 
-  private image(path: string, source: unknown): void {
-    const fields = expectObject(`request.${path}.source`, source);
-    const sourceType = expectOneOf(`request.${path}.source.type`, fields.type, ['base64', 'url', 'file']);
-    const documented = Math.ceil(overheads.imageMaxPixels / overheads.imagePixelsPerToken);
-    if (sourceType !== 'base64') {
-      this.add(
-        path,
-        'image',
-        documented,
-        false,
-        `${sourceType} image of unknown size: counted at the documented maximum (~${documented} tokens)`,
-      );
-      return;
-    }
-    expectString(`request.${path}.source.media_type`, fields.media_type);
-    const data = expectString(`request.${path}.source.data`, fields.data);
-    const bytes = decodeBase64Prefix(data);
-    if (bytes === undefined) throw invalidArgument(`request.${path}.source.data`, 'base64', data);
-    const dimensions = readImageDimensions(bytes);
-    if (dimensions === undefined) {
-      this.add(
-        path,
-        'image',
-        documented,
-        false,
-        'unreadable image header: counted at the documented maximum',
-      );
-      return;
-    }
+  private redactedThinking(path: string, fields: Record<string, unknown>): void {
+    const data = expectString(`request.${path}.data`, fields.data, { allowEmpty: true });
+    // Encrypted: its tokens are unknown. Assume the plaintext was about as long as the ciphertext's bytes, at 4 bytes a token.
     this.add(
       path,
-      'image',
-      imageTokens(dimensions.width, dimensions.height),
-      true,
-      `${dimensions.width}×${dimensions.height} px, width × height / 750 after downscaling`,
+      'redacted_thinking',
+      Math.ceil(base64DecodedLength(data) / 4),
+      false,
+      'encrypted thinking: size guessed from its length',
     );
   }
 
-  private document(path: string, fields: Record<string, unknown>): void {
-    let framing = overheads.documentTokens;
-    for (const name of ['title', 'context'] as const) {
-      const value = fields[name];
-      if (value !== undefined && value !== null)
-        framing += this.countText(expectString(`request.${path}.${name}`, value, { allowEmpty: true }));
-    }
-    const source = expectObject(`request.${path}.source`, fields.source);
-    const sourceType = expectOneOf(`request.${path}.source.type`, source.type, [
-      'base64',
-      'text',
-      'content',
-      'url',
-      'file',
-    ]);
-    const sourcePath = `request.${path}.source`;
-    switch (sourceType) {
-      case 'text':
-        this.add(
-          path,
-          'document',
-          framing + this.countText(expectString(`${sourcePath}.data`, source.data, { allowEmpty: true })),
-          true,
-          'documentTokens',
-        );
-        return;
-      case 'content': {
-        if (typeof source.content === 'string') {
-          this.add(path, 'document', framing + this.countText(source.content), true, 'documentTokens');
-          return;
-        }
-        this.add(path, 'document', framing, true, 'documentTokens');
-        expectArray(`${sourcePath}.content`, source.content).forEach((block, index) => {
-          const blockPath = `${path}.source.content[${index}]`;
-          const blockFields = expectObject(`request.${blockPath}`, block);
-          const blockType = expectOneOf(`request.${blockPath}.type`, blockFields.type, ['text', 'image']);
-          if (blockType === 'text')
-            this.add(
-              blockPath,
-              'text',
-              this.countText(
-                expectString(`request.${blockPath}.text`, blockFields.text, { allowEmpty: true }),
-              ),
-            );
-          else this.image(blockPath, blockFields.source);
-        });
-        return;
-      }
-      case 'base64': {
-        const data = expectString(`${sourcePath}.data`, source.data);
-        const bytes = decodeBase64Prefix(data);
-        if (bytes === undefined) throw invalidArgument(`${sourcePath}.data`, 'base64', data);
-        let pages = countPdfPages(bytes);
-        let how = `${pages} page(s) found`;
-        if (pages === 0) {
-          pages = Math.max(1, Math.ceil(bytes.length / overheads.pdfBytesPerPageGuess));
-          how = `page objects not found, ${pages} page(s) guessed from ${bytes.length} bytes`;
-        }
-        this.add(
-          path,
-          'pdf',
-          framing + pages * overheads.pdfPageTokens,
-          false,
-          `PDF: ${how} × ~${overheads.pdfPageTokens} tokens a page (text density unknown)`,
-        );
-        return;
-      }
-      default:
-        this.add(
-          path,
-          'pdf',
-          framing + overheads.pdfPageTokens,
-          false,
-          `PDF by ${sourceType}: page count unknown, counted as one page; use countWithApi for the real count`,
-        );
-    }
+  private toolUse(path: string, type: string, fields: Record<string, unknown>): void {
+    const name = expectString(`request.${path}.name`, fields.name);
+    expectString(`request.${path}.id`, fields.id);
+    if (!('input' in fields)) throw invalidArgument(`request.${path}.input`, 'present', undefined);
+    const tokens = this.countText(name) + this.countText(toJson(`request.${path}.input`, fields.input));
+    this.add(path, type, tokens + overheads.toolUseTokens, true, 'toolUseTokens');
+  }
+
+  private serverToolResult(path: string, type: string, fields: Record<string, unknown>): void {
+    if (!serverResultTypes.has(type))
+      throw invalidArgument(`request.${path}.type`, 'a known block type', type);
+    if (!('content' in fields)) throw invalidArgument(`request.${path}.content`, 'present', undefined);
+    this.add(
+      path,
+      type,
+      this.countText(toJson(`request.${path}.content`, fields.content)) + overheads.toolResultTokens,
+      false,
+      'server tool result: its rendering is not public, its JSON is counted',
+    );
   }
 
   private searchResult(path: string, fields: Record<string, unknown>): void {
-    const source = expectString(`request.${path}.source`, fields.source, { allowEmpty: true });
-    const title = expectString(`request.${path}.title`, fields.title, { allowEmpty: true });
-    let tokens = overheads.documentTokens + this.countText(source) + this.countText(title);
+    let tokens =
+      overheads.documentTokens +
+      this.text(`request.${path}.source`, fields.source) +
+      this.text(`request.${path}.title`, fields.title);
     expectArray(`request.${path}.content`, fields.content).forEach((block, index) => {
       const blockPath = `request.${path}.content[${index}]`;
       const blockFields = expectObject(blockPath, block);
       expectOneOf(`${blockPath}.type`, blockFields.type, ['text']);
-      tokens += this.countText(expectString(`${blockPath}.text`, blockFields.text, { allowEmpty: true }));
+      tokens += this.text(`${blockPath}.text`, blockFields.text);
     });
     this.add(path, 'search_result', tokens, true, 'documentTokens');
   }
@@ -321,13 +191,7 @@ export class RequestPartCounter {
     expectArray(`request.${path}.content`, content).forEach((block, index) => {
       const blockPath = `${path}.content[${index}]`;
       const blockFields = expectObject(`request.${blockPath}`, block);
-      expectOneOf(`request.${blockPath}.type`, blockFields.type, [
-        'text',
-        'image',
-        'search_result',
-        'document',
-        'tool_reference',
-      ]);
+      expectOneOf(`request.${blockPath}.type`, blockFields.type, toolResultBlockTypes);
       this.block(
         blockPath,
         blockFields.type === 'tool_reference'
@@ -335,69 +199,5 @@ export class RequestPartCounter {
           : block,
       );
     });
-  }
-
-  private tools(tools: unknown, toolChoice: unknown): void {
-    const list = expectArray('request.tools', tools);
-    if (list.length === 0) return;
-    const choice =
-      toolChoice === undefined || toolChoice === null
-        ? 'auto'
-        : (expectObject('request.tool_choice', toolChoice).type as unknown);
-    const forced = choice === 'any' || choice === 'tool';
-    this.add(
-      'tools',
-      'overhead',
-      forced ? overheads.toolSystemPromptForcedTokens : overheads.toolSystemPromptAutoTokens,
-      true,
-      forced ? 'toolSystemPromptForcedTokens' : 'toolSystemPromptAutoTokens',
-    );
-    list.forEach((tool, index) => {
-      this.tool(`tools[${index}]`, tool);
-    });
-  }
-
-  private tool(path: string, tool: unknown): void {
-    const fields = expectObject(`request.${path}`, tool);
-    const name = expectString(`request.${path}.name`, fields.name);
-    const type = fields.type;
-    if (type === undefined || type === null || type === 'custom') {
-      const schema = expectObject(`request.${path}.input_schema`, fields.input_schema);
-      const description =
-        fields.description === undefined
-          ? ''
-          : expectString(`request.${path}.description`, fields.description, { allowEmpty: true });
-      const tokens =
-        this.countText(name) +
-        this.countText(description) +
-        this.countText(toJson(`request.${path}.input_schema`, schema));
-      this.add(
-        path,
-        'tool_definition',
-        tokens + overheads.toolDefinitionTokens,
-        true,
-        'toolDefinitionTokens',
-      );
-      return;
-    }
-    const kind = expectString(`request.${path}.type`, type);
-    const builtIn = kind.startsWith('bash_')
-      ? overheads.bashToolTokens
-      : kind.startsWith('text_editor_')
-        ? overheads.textEditorToolTokens
-        : kind.startsWith('computer_')
-          ? overheads.computerToolTokens
-          : undefined;
-    if (builtIn !== undefined) {
-      this.add(path, 'tool_definition', builtIn, true, `${kind}: documented tool tokens`);
-      return;
-    }
-    this.add(
-      path,
-      'tool_definition',
-      this.countText(toJson(`request.${path}`, fields)) + overheads.toolDefinitionTokens,
-      false,
-      `${kind}: server tool whose prompt is not public, its JSON is counted`,
-    );
   }
 }

@@ -1,29 +1,17 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { addUsage, emptyUsage, type Usage, usageFromApi } from '@bulwark/core';
+import type { SnapshotBlock, SnapshotState } from '../checkpoint-record.js';
+import {
+  applyMessageDelta,
+  applyNonTextDelta,
+  blockForOutput,
+  dropRepeatedPrefix,
+  dropUnfinishedTail,
+} from './snapshot-updates.js';
 
 type Message = Anthropic.Message;
 type ContentBlock = Anthropic.ContentBlock;
 type RawMessageStreamEvent = Anthropic.RawMessageStreamEvent;
-
-/** One content block as received, with what is needed to tell whether it is complete. */
-export interface SnapshotBlock {
-  block: ContentBlock;
-  /** True once its `content_block_stop` arrived. */
-  complete: boolean;
-  /** The raw `partial_json` of a tool_use / server_tool_use block, as received. */
-  inputJson?: string;
-}
-
-/** The serialisable state of a snapshot, as saved in a checkpoint. */
-export interface SnapshotState {
-  /** The message metadata from the first `message_start` (content and usage aside). */
-  message: Omit<Message, 'content'> | undefined;
-  blocks: SnapshotBlock[];
-  /** Usage of the attempts that are over, summed. */
-  finishedUsage: Usage;
-  /** Attempts made so far. */
-  attempts: number;
-}
 
 /** How the next attempt goes on from what was received. */
 export type ResumePlan =
@@ -46,12 +34,11 @@ const charactersPerTokenEstimate = 4;
  * message when a stream closes without `message_stop`.
  */
 export class MessageSnapshot {
-  message: Omit<Message, 'content'> | undefined;
-  blocks: SnapshotBlock[] = [];
+  private message: Omit<Message, 'content'> | undefined;
+  private entries: SnapshotBlock[] = [];
   /** Usage of the attempts that are over, summed (partial attempts by estimate). */
-  finishedUsage: Usage = emptyUsage();
-  /** Attempts started so far. */
-  attempts = 0;
+  private finishedUsage: Usage = emptyUsage();
+  private attemptCount = 0;
 
   /** This attempt's cumulative usage as the API reported it. */
   private attemptUsage: Anthropic.Usage | undefined;
@@ -64,38 +51,56 @@ export class MessageSnapshot {
   private mergeTarget: number | undefined;
   /** Whitespace already delivered but left out of a prefill: dropped from the continuation. */
   private skipPrefix = '';
-  /** True once this attempt's `message_start` arrived. */
-  attemptStarted = false;
-  /** True once this attempt's `message_stop` arrived. */
-  attemptStopped = false;
+  private started = false;
+  private stopped = false;
 
   static fromState(state: SnapshotState): MessageSnapshot {
     const snapshot = new MessageSnapshot();
     snapshot.message = state.message;
-    snapshot.blocks = state.blocks;
+    snapshot.entries = state.blocks;
     snapshot.finishedUsage = state.finishedUsage;
-    snapshot.attempts = state.attempts;
+    snapshot.attemptCount = state.attempts;
     return snapshot;
   }
 
   toState(): SnapshotState {
     return {
       message: this.message,
-      blocks: this.blocks.map((entry) => ({ ...entry, block: this.blockForOutput(entry) })),
+      blocks: this.entries.map((entry) => ({ ...entry, block: blockForOutput(entry) })),
       finishedUsage: this.totalUsage(),
-      attempts: this.attempts,
+      attempts: this.attemptCount,
     };
+  }
+
+  /** Attempts started so far. */
+  get attempts(): number {
+    return this.attemptCount;
+  }
+
+  /** The blocks received so far. */
+  get blocks(): readonly SnapshotBlock[] {
+    return this.entries;
+  }
+
+  /** True once this attempt's `message_start` arrived (it reached the model). */
+  get attemptStarted(): boolean {
+    return this.started;
+  }
+
+  /** True once this attempt's `message_stop` arrived. */
+  get attemptStopped(): boolean {
+    return this.stopped;
   }
 
   /** Starts an attempt; `skipPrefix` is whitespace to drop from the start of its text. */
   beginAttempt(skipPrefix = ''): void {
-    this.attempts += 1;
+    this.attemptCount += 1;
     this.attemptUsage = undefined;
     this.attemptCharacters = 0;
     this.indexMap = [];
     this.skipPrefix = skipPrefix;
-    this.attemptStarted = false;
-    this.attemptStopped = false;
+    this.started = false;
+    this.stopped = false;
   }
 
   /**
@@ -104,80 +109,50 @@ export class MessageSnapshot {
    */
   apply(event: RawMessageStreamEvent): string | undefined {
     switch (event.type) {
-      case 'content_block_delta': {
-        const index = this.indexMap[event.index];
-        if (index === undefined || index < 0) return undefined;
-        const entry = this.blocks[index];
-        if (!entry) return undefined;
-        const delta = event.delta;
-        const block = entry.block as unknown as Record<string, unknown>;
-        switch (delta.type) {
-          case 'text_delta': {
-            const text = this.dropSkipped(delta.text);
-            this.attemptCharacters += delta.text.length;
-            if (text.length === 0) return undefined;
-            block.text = `${block.text as string}${text}`;
-            return text;
-          }
-          case 'thinking_delta':
-            this.attemptCharacters += delta.thinking.length;
-            block.thinking = `${(block.thinking as string | undefined) ?? ''}${delta.thinking}`;
-            return undefined;
-          case 'signature_delta':
-            block.signature = delta.signature;
-            return undefined;
-          case 'input_json_delta':
-            this.attemptCharacters += delta.partial_json.length;
-            entry.inputJson = `${entry.inputJson ?? ''}${delta.partial_json}`;
-            return undefined;
-          case 'citations_delta': {
-            const citations = (block.citations as unknown[] | null | undefined) ?? [];
-            citations.push(delta.citation);
-            block.citations = citations;
-            return undefined;
-          }
-          default:
-            return undefined;
-        }
-      }
+      case 'content_block_delta':
+        return this.applyDelta(event);
       case 'content_block_start':
         return this.startBlock(event.index, event.content_block);
       case 'content_block_stop': {
         const index = this.indexMap[event.index];
-        const entry = index === undefined ? undefined : this.blocks[index];
+        const entry = index === undefined ? undefined : this.entries[index];
         if (entry) entry.complete = true;
         return undefined;
       }
-      case 'message_delta': {
-        if (this.message) {
-          const message = this.message as Record<string, unknown>;
-          message.stop_reason = event.delta.stop_reason;
-          message.stop_sequence = event.delta.stop_sequence;
-          if (event.delta.stop_details !== undefined) message.stop_details = event.delta.stop_details;
-          if (event.delta.container != null) message.container = event.delta.container;
-        }
-        const usage = this.attemptUsage ?? ({} as Anthropic.Usage);
-        const reported = event.usage as unknown as Record<string, unknown>;
-        // Usage in message_delta is cumulative for the attempt: overwrite, never add.
-        for (const key of Object.keys(reported)) {
-          if (reported[key] != null) (usage as unknown as Record<string, unknown>)[key] = reported[key];
-        }
-        this.attemptUsage = usage;
+      case 'message_delta':
+        this.attemptUsage = applyMessageDelta(this.message, this.attemptUsage, event);
         return undefined;
-      }
       case 'message_start': {
-        this.attemptStarted = true;
+        this.started = true;
         const { content: _content, ...meta } = event.message;
         if (!this.message) this.message = { ...meta, usage: { ...meta.usage } };
         this.attemptUsage = { ...event.message.usage };
         return undefined;
       }
       case 'message_stop':
-        this.attemptStopped = true;
+        this.stopped = true;
         return undefined;
       default:
         return undefined;
     }
+  }
+
+  private applyDelta(event: Anthropic.RawContentBlockDeltaEvent): string | undefined {
+    const index = this.indexMap[event.index];
+    if (index === undefined || index < 0) return undefined;
+    const entry = this.entries[index];
+    if (!entry) return undefined;
+    const delta = event.delta;
+    if (delta.type !== 'text_delta') {
+      this.attemptCharacters += applyNonTextDelta(entry, delta);
+      return undefined;
+    }
+    const text = this.dropSkipped(delta.text);
+    this.attemptCharacters += delta.text.length;
+    if (text.length === 0) return undefined;
+    const block = entry.block as Anthropic.TextBlock;
+    block.text += text;
+    return text;
   }
 
   /** Takes a whole message from a non-streaming attempt; returns its text. */
@@ -187,12 +162,12 @@ export class MessageSnapshot {
     else Object.assign(this.message, { stop_reason: meta.stop_reason, stop_sequence: meta.stop_sequence });
     let text = '';
     for (const block of content) {
-      this.blocks.push({ block, complete: true });
+      this.entries.push({ block, complete: true });
       if (block.type === 'text') text += block.text;
     }
     this.attemptUsage = { ...message.usage };
-    this.attemptStarted = true;
-    this.attemptStopped = true;
+    this.started = true;
+    this.stopped = true;
     return text;
   }
 
@@ -202,7 +177,7 @@ export class MessageSnapshot {
       if (contentBlock.type === 'text') {
         this.mergeTarget = undefined;
         this.indexMap[attemptIndex] = target;
-        const entry = this.blocks[target]!;
+        const entry = this.entries[target]!;
         entry.complete = false;
         const text = this.dropSkipped(contentBlock.text);
         if (text.length === 0) return undefined;
@@ -221,8 +196,8 @@ export class MessageSnapshot {
     }
     const block = { ...contentBlock } as ContentBlock;
     if (block.type === 'text' && block.citations) block.citations = [...block.citations];
-    this.indexMap[attemptIndex] = this.blocks.length;
-    this.blocks.push({ block, complete: false });
+    this.indexMap[attemptIndex] = this.entries.length;
+    this.entries.push({ block, complete: false });
     if (block.type === 'text' && block.text.length > 0) {
       this.attemptCharacters += block.text.length;
       return block.text;
@@ -233,21 +208,9 @@ export class MessageSnapshot {
   /** Drops the part of `text` that repeats whitespace delivered before a prefill. */
   private dropSkipped(text: string): string {
     if (this.skipPrefix.length === 0) return text;
-    let matched = 0;
-    while (
-      matched < text.length &&
-      matched < this.skipPrefix.length &&
-      text[matched] === this.skipPrefix[matched]
-    ) {
-      matched += 1;
-    }
-    if (matched === this.skipPrefix.length || matched === text.length) {
-      this.skipPrefix = this.skipPrefix.slice(matched);
-      return text.slice(matched);
-    }
-    // The continuation went another way than the whitespace already delivered: stop dropping.
-    this.skipPrefix = '';
-    return text.slice(matched);
+    const { kept, skipPrefix } = dropRepeatedPrefix(text, this.skipPrefix);
+    this.skipPrefix = skipPrefix;
+    return kept;
   }
 
   /** Output tokens of this attempt: the API's count, or an estimate from text when higher. */
@@ -264,10 +227,10 @@ export class MessageSnapshot {
 
   /** Ends an attempt, adding its usage to the total. */
   finishAttempt(partial: boolean): Usage {
-    const usage = this.attemptStarted ? this.attemptUsageSummary(partial) : emptyUsage();
+    const usage = this.started ? this.attemptUsageSummary(partial) : emptyUsage();
     this.finishedUsage = addUsage(this.finishedUsage, usage);
     if (this.attemptUsage) this.lastReportedUsage = this.attemptUsage;
-    this.attemptStarted = false;
+    this.started = false;
     this.attemptUsage = undefined;
     this.attemptCharacters = 0;
     return usage;
@@ -275,20 +238,18 @@ export class MessageSnapshot {
 
   /** Usage of all attempts so far, the running one included. */
   totalUsage(): Usage {
-    return this.attemptStarted
-      ? addUsage(this.finishedUsage, this.attemptUsageSummary(true))
-      : this.finishedUsage;
+    return this.started ? addUsage(this.finishedUsage, this.attemptUsageSummary(true)) : this.finishedUsage;
   }
 
   /** Output tokens over every attempt, the running one estimated live. */
   outputTokens(): number {
-    return this.finishedUsage.outputTokens + (this.attemptStarted ? this.attemptOutputTokens() : 0);
+    return this.finishedUsage.outputTokens + (this.started ? this.attemptOutputTokens() : 0);
   }
 
   /** Every text block's text, joined. */
   text(): string {
     let text = '';
-    for (const entry of this.blocks) if (entry.block.type === 'text') text += entry.block.text;
+    for (const entry of this.entries) if (entry.block.type === 'text') text += entry.block.text;
     return text;
   }
 
@@ -298,36 +259,15 @@ export class MessageSnapshot {
    * in text, the next attempt resumes it, otherwise everything is dropped and it restarts.
    */
   planResume(): ResumePlan {
-    let regeneratedBlocks = 0;
-    while (this.blocks.length > 0) {
-      const last = this.blocks[this.blocks.length - 1]!;
-      const droppable =
-        !last.complete &&
-        (last.block.type !== 'text' || (last.block as Anthropic.TextBlock).text.length === 0);
-      if (!droppable) break;
-      this.blocks.pop();
-      regeneratedBlocks += 1;
-    }
-    const last = this.blocks[this.blocks.length - 1];
+    const regeneratedBlocks = dropUnfinishedTail(this.entries);
+    const last = this.entries.at(-1);
     if (last?.block.type !== 'text' || this.text().length === 0) {
-      this.blocks = [];
+      this.entries = [];
       this.mergeTarget = undefined;
       return { kind: 'restart', regeneratedBlocks };
     }
-    this.mergeTarget = this.blocks.length - 1;
+    this.mergeTarget = this.entries.length - 1;
     return { kind: 'resume', keptText: this.text(), regeneratedBlocks };
-  }
-
-  /** A block as the caller sees it: tool input parsed from its JSON when that is complete. */
-  private blockForOutput(entry: SnapshotBlock): ContentBlock {
-    if (entry.inputJson === undefined) return entry.block;
-    let input: unknown = {};
-    try {
-      input = entry.inputJson.length === 0 ? {} : JSON.parse(entry.inputJson);
-    } catch {
-      input = {};
-    }
-    return { ...entry.block, input } as ContentBlock;
   }
 
   /**
@@ -348,7 +288,7 @@ export class MessageSnapshot {
     return {
       ...this.message,
       usage,
-      content: this.blocks.map((entry) => this.blockForOutput(entry)),
+      content: this.entries.map(blockForOutput),
     } as Message;
   }
 }

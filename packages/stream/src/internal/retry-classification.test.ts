@@ -1,7 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { StreamFailure } from './internal/stream-failure.js';
 import { classifyFailure } from './retry-classification.js';
+import { StreamFailure } from './stream-failure.js';
 
 function statusError(status: number, type: string, headers: Record<string, string> = {}, details?: object) {
   return APIError.generate(

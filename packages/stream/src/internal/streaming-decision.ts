@@ -1,7 +1,5 @@
 import type { StreamingReason } from '@bulwark/core';
-
-/** When the client streams: `auto` when asked or when the request is big, `always`, or `never`. */
-export type StreamingMode = 'auto' | 'always' | 'never';
+import type { StreamingMode } from '../options.js';
 
 /**
  * Whether a request streams, and why: the caller asked (`stream: true` or mode `always`),

@@ -1,9 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { messageStart, textResponseEvents } from '../test-support/events.js';
 import { MessageSnapshot } from './message-snapshot.js';
 import { buildResumeRequest } from './resume-request.js';
-import { messageStart, textResponseEvents } from './test-support/events.js';
 
 type Event = Anthropic.RawMessageStreamEvent;
 

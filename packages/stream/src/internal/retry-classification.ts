@@ -1,6 +1,6 @@
 import type { HeadersLike, RetryReason } from '@bulwark/core';
 import { getHeader, parseRetryAfterMs } from '@bulwark/core/internal';
-import { StreamFailure } from './internal/stream-failure.js';
+import { StreamFailure } from './stream-failure.js';
 
 /** What a failed attempt means for the next one. */
 export interface FailureClassification {
