@@ -43,7 +43,7 @@ export interface MockBatchOptions {
    * The first download of each batch's results file breaks off (the socket is destroyed) after
    * this many lines; later downloads are whole. For tests of readers that resume. @default none
    */
-  dropResultsAfterLines?: number;
+  dropResultsAfterLines?: number | undefined;
   /**
    * For tests of large results files only: each succeeded result gets an extra text block of
    * this many bytes (so it no longer equals the synchronous answer). @default 0
