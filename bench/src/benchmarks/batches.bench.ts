@@ -229,7 +229,7 @@ const benchmark: Benchmark = {
       ],
       notes: [
         `Cost ratio ${formatRatio(batched.costUsd, synchronous.costUsd)} (goal 0.5×) for the same tokens (${batched.inputTokens === synchronous.inputTokens && batched.outputTokens === synchronous.outputTokens ? 'identical' : 'different'} input and output counts on both paths); ${formatNumber(synchronous.apiCalls)} API calls on the synchronous path vs ${formatNumber(batched.apiCalls)} on the batch path.`,
-        `Peak RSS while collecting ${fileMb} MB of results: ${formatNumber(large.bulwark.peakRssMb)} MB (goal < 150 MB), of which ${formatNumber(large.bulwark.startRssMb)} MB before the job started. The runner reads the SDK's JSONL stream line by line, so its peak is the SDK's own plus what the job keeps (its state, not its results).`,
+        `Peak RSS while collecting ${fileMb} MB of results: ${formatNumber(large.bulwark.peakRssMb)} MB (goal < 150 MB), of which ${formatNumber(large.bulwark.startRssMb)} MB before the job started; the SDK's own results() iterator peaks at ${formatNumber(large.sdk.peakRssMb)} MB on the same file. The runner takes the results body through the SDK (client.get(results_url).asResponse()) and splits it into lines itself, joining each line's pieces once; the SDK's decoder copies its growing byte buffer at every chunk.`,
       ],
     };
   },

@@ -1,16 +1,40 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { sleep, summarizeError } from '@bulwark/core/internal';
 import type { BatchResult } from '../batch-request.js';
+import { BatchApiError } from '../errors.js';
 import { type ApiCallContext, batchApiError, classifyApiFailure } from './api-call.js';
 import { apiRetryDelayMs } from './backoff.js';
-
-type ResultsDecoder = AsyncIterable<BatchResult> & { controller: AbortController };
+import { jsonLines } from './json-lines.js';
 
 /**
- * The lines of a batch's results file from line `startLine` (0-based) on, read as a stream:
- * the SDK hands over the response body and decodes one JSON line at a time, so memory stays
- * bounded by the longest line, whatever the file's size. A stream that breaks off is opened
- * again and the lines already read are skipped, with backoff (`batch:throttled`) like any call.
+ * The body of a batch's results file, through the SDK (its auth, headers, fetch and base URL),
+ * as the raw response: `client.get(results_url).asResponse()`, the SDK's way to any endpoint.
+ */
+async function openResults(client: Anthropic, batchId: string): Promise<ReadableStream<Uint8Array>> {
+  const batch = await client.messages.batches.retrieve(batchId, {}, { maxRetries: 0 });
+  const body = batch.results_url
+    ? (
+        await client
+          .get<unknown>(batch.results_url, { headers: { Accept: 'application/binary' }, maxRetries: 0 })
+          .asResponse()
+      ).body
+    : null;
+  if (!body) {
+    throw new BatchApiError({
+      operation: 'results',
+      batchId,
+      message: `Batch ${batchId} (${batch.processing_status}) has no results file to read yet`,
+      isRetryable: true,
+    });
+  }
+  return body;
+}
+
+/**
+ * The lines of a batch's results file from line `startLine` (0-based) on, read as a stream
+ * and decoded one JSON line at a time, so memory stays bounded by the longest line, whatever
+ * the file's size. A stream that breaks off is opened again and the lines already read are
+ * skipped, with backoff (`batch:throttled`) like any call.
  */
 export async function* readResultLines(
   client: Anthropic,
@@ -20,12 +44,11 @@ export async function* readResultLines(
 ): AsyncGenerator<BatchResult> {
   let position = startLine;
   for (let attempt = 1; ; attempt += 1) {
-    let decoder: ResultsDecoder | undefined;
     const positionBefore = position;
     try {
-      decoder = (await client.messages.batches.results(batchId, {}, { maxRetries: 0 })) as ResultsDecoder;
       let line = 0;
-      for await (const result of decoder) {
+      // Leaving this loop early cancels the body (in `jsonLines`), which releases the connection.
+      for await (const result of jsonLines<BatchResult>(await openResults(client, batchId))) {
         line += 1;
         if (line <= position) continue;
         position = line;
@@ -49,9 +72,6 @@ export async function* readResultLines(
         attempt,
       });
       await sleep(context.clock, delayMs);
-    } finally {
-      // Releases the connection when the reader stops early (the consumer broke out, or a line failed).
-      decoder?.controller.abort();
     }
   }
 }
