@@ -6,32 +6,32 @@ import { createBatchRunner } from './batch-runner.js';
 // No call reaches this address: every case below is refused before anything is sent.
 const client = new Anthropic({ apiKey: 'test-key', baseURL: 'http://127.0.0.1:9', maxRetries: 0 });
 
-function refusal(run: () => unknown): InvalidArgumentError {
+/** The option an `InvalidArgumentError` thrown by `run` names, or what else happened. */
+function refusedArgument(run: () => unknown): string {
   try {
     run();
+    return 'nothing was refused';
   } catch (error) {
-    if (InvalidArgumentError.isInstance(error)) return error;
-    throw error;
+    return InvalidArgumentError.isInstance(error) ? error.argument : `another error: ${String(error)}`;
   }
-  throw new Error('expected an InvalidArgumentError');
 }
 
 describe('createBatchRunner options', () => {
   it('refuses an unknown option by name', () => {
-    expect(refusal(() => createBatchRunner({ client, pollInterval: 5 } as never)).argument).toBe(
+    expect(refusedArgument(() => createBatchRunner({ client, pollInterval: 5 } as never))).toBe(
       'options.pollInterval',
     );
   });
 
   it('refuses a client without the batch endpoints', () => {
-    expect(refusal(() => createBatchRunner({ client: {} as never })).argument).toBe('options.client');
+    expect(refusedArgument(() => createBatchRunner({ client: {} as never }))).toBe('options.client');
   });
 
   it('refuses a maximum poll interval below the first', () => {
-    const error = refusal(() =>
+    const argument = refusedArgument(() =>
       createBatchRunner({ client, pollIntervalMs: 5_000, maxPollIntervalMs: 1_000 }),
     );
-    expect(error.argument).toBe('options.maxPollIntervalMs');
+    expect(argument).toBe('options.maxPollIntervalMs');
   });
 });
 
@@ -39,17 +39,17 @@ describe('runner.run options', () => {
   const runner = createBatchRunner({ client });
 
   it('needs a jobId', () => {
-    expect(refusal(() => runner.run([], {} as never)).argument).toBe('options.jobId');
+    expect(refusedArgument(() => runner.run([], {} as never))).toBe('options.jobId');
   });
 
   it('keeps batches within the API limits', () => {
-    expect(refusal(() => runner.run([], { jobId: 'a', maxBatchRequests: 100_001 })).argument).toBe(
+    expect(refusedArgument(() => runner.run([], { jobId: 'a', maxBatchRequests: 100_001 }))).toBe(
       'options.maxBatchRequests',
     );
-    expect(refusal(() => runner.run([], { jobId: 'a', maxBatchBytes: 300 * 1024 * 1024 })).argument).toBe(
+    expect(refusedArgument(() => runner.run([], { jobId: 'a', maxBatchBytes: 300 * 1024 * 1024 }))).toBe(
       'options.maxBatchBytes',
     );
-    expect(refusal(() => runner.run([], { jobId: 'a', retryErrored: -1 })).argument).toBe(
+    expect(refusedArgument(() => runner.run([], { jobId: 'a', retryErrored: -1 }))).toBe(
       'options.retryErrored',
     );
   });
