@@ -199,7 +199,7 @@ describe('createClient files, lifecycle and options', () => {
     expect(() => createClient({ stallTimeoutMs: -1 })).toThrow(InvalidArgumentError);
     expect(() => createClient({ stallTimeoutMs: -1 })).toThrow('stallTimeoutMs');
     expect(() => createClient({ retry: { maxRetries: 1, tries: 2 } as never })).toThrow(
-      'Unknown option `retry.tries`',
+      'Unknown option `options.retry.tries`',
     );
     expect(server.requests).toHaveLength(0);
   });

@@ -7,84 +7,50 @@ import {
   createBus,
   type Logger,
   type LogLevel,
-  type PriceTable,
   priceOf,
   type RequestTokenEstimate,
   systemClock,
 } from '@bulwark/core';
-import { expectKnownKeys, expectObject } from '@bulwark/core/internal';
-import {
-  type Budgets,
-  createRateLimiter,
-  type RateLimiter,
-  type RateLimitStore,
-  type RateLimits,
-} from '@bulwark/ratelimit';
+import { defineOptions, option, parseOptions, pickOptions } from '@bulwark/core/internal';
+import { createRateLimiter, type RateLimiter, type RateLimiterBehaviourOptions } from '@bulwark/ratelimit';
+import { rateLimiterBehaviourOptions } from '@bulwark/ratelimit/internal';
 import {
   type CreateMessageOptions,
   createStreamingClient,
   type GetCompletionOptions,
   type ResumeFromCheckpointOptions,
+  type StreamingBehaviourOptions,
   type StreamingClient,
 } from '@bulwark/stream';
+import { streamingBehaviourOptions } from '@bulwark/stream/internal';
 import { type BulwarkTokenEstimator, createTokenEstimator, type EncodingName } from '@bulwark/tokens';
 import { CallTracker } from './call-tracker.js';
 import { createUsageTracker, type ModelUsageTotals } from './usage-tracker.js';
 
-/** Retry settings of the streaming client (see `@bulwark/stream`). */
-export interface RetryOptions {
-  /** Retries and resumes after the first attempt. @default 8 */
-  maxRetries?: number;
-  /** The first backoff step; each next one doubles, with full jitter. @default 500 */
-  initialRetryDelayMs?: number;
-  /** The cap on any single wait. @default 60000 */
-  maxRetryDelayMs?: number;
-  /** The cap on all waits of one request together. @default 300000 */
-  maxTotalRetryDelayMs?: number;
-}
-
-export interface BulwarkClientOptions {
+/**
+ * Options of `createClient`: what the client is wired to, plus every behaviour option of the
+ * streaming client (`@bulwark/stream`) and of the rate limiter (`@bulwark/ratelimit`), which
+ * are passed straight through to them.
+ */
+export interface BulwarkClientOptions extends StreamingBehaviourOptions, RateLimiterBehaviourOptions {
   /** The API key. @default the SDK's default: `process.env.ANTHROPIC_API_KEY` */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** The API's base URL (a `@bulwark/testing` server's `url` to run offline). @default the SDK's default */
-  baseURL?: string;
+  baseURL?: string | undefined;
   /** An SDK client of your own; `apiKey` and `baseURL` are then ignored. */
-  anthropic?: Anthropic;
-  /** Limits for every model class; any left out are learnt from the API's headers. @default learnt */
-  limits?: RateLimits;
-  /** Per-class overrides, keyed by model class such as `claude-sonnet-4`. @default {} */
-  limitsByModelClass?: Record<string, RateLimits>;
-  /** Where rate-limit state lives (a Redis store to share limits across processes). @default in memory */
-  store?: RateLimitStore;
-  /** Token and cost caps per hour, day or month. @default none */
-  budgets?: Budgets;
-  /**
-   * Prices by model id or class, for `usage()` costs and cost budgets. `usage()` falls back to
-   * `defaultPriceOf`; cost budgets need a price here for every model they cover. @default {}
-   */
-  prices?: PriceTable;
-  /** Retry settings. @default see `RetryOptions` */
-  retry?: RetryOptions;
-  /** A stream silent this long is aborted and resumed; `Infinity` turns it off. @default 60000 */
-  stallTimeoutMs?: number;
-  /** Requests whose `max_tokens` or thinking budget exceeds this stream. @default 4096 */
-  streamingThresholdTokens?: number;
-  /** How often `stream:progress` is emitted; `Infinity` turns it off. @default 1000 */
-  progressIntervalMs?: number;
+  anthropic?: Anthropic | undefined;
   /** Where partial answers are saved, so `resumeFromCheckpoint` survives a crash. @default none */
-  checkpoints?: CheckpointStore;
+  checkpoints?: CheckpointStore | undefined;
   /** The encoding token counts use. @default 'cl100k_base' */
-  encoding?: EncodingName;
-  /** The model `getCompletion` uses when none is given. @default 'claude-sonnet-4-6' */
-  defaultModel?: string;
+  encoding?: EncodingName | undefined;
   /** Logs every event, secrets redacted. @default none */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** The lowest level logged. @default 'info' */
-  logLevel?: LogLevel;
+  logLevel?: LogLevel | undefined;
   /** The bus to wire everything onto. @default a new bus */
-  bus?: Bus;
+  bus?: Bus | undefined;
   /** Time and timers. @default systemClock */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 /** Totals per model: what `usage()` returns. */
@@ -121,27 +87,26 @@ export interface BulwarkClient {
   close(options?: { abortInFlight?: boolean }): Promise<void>;
 }
 
-const optionNames = [
-  'apiKey',
-  'baseURL',
-  'anthropic',
-  'limits',
-  'limitsByModelClass',
-  'store',
-  'budgets',
-  'prices',
-  'retry',
-  'stallTimeoutMs',
-  'streamingThresholdTokens',
-  'progressIntervalMs',
-  'checkpoints',
-  'encoding',
-  'defaultModel',
-  'logger',
-  'logLevel',
-  'bus',
-  'clock',
-] as const;
+function hasMethods(...names: string[]): (value: object) => boolean {
+  return (value) => names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+}
+
+/** What the client itself is wired to; the parts' behaviour options are checked with their own rules. */
+const clientWiringOptions = defineOptions<BulwarkClientOptions>()({
+  apiKey: option.string(),
+  baseURL: option.string(),
+  anthropic: option.instance<Anthropic>('an Anthropic client', (value) => 'messages' in value),
+  checkpoints: option.instance<CheckpointStore>('a CheckpointStore', hasMethods('save', 'load', 'delete')),
+  encoding: option.oneOf(['cl100k_base', 'o200k_base']),
+  logger: option.instance<Logger>('a Logger (debug, info, warn, error)', hasMethods('info', 'warn', 'error')),
+  logLevel: option.oneOf(['debug', 'info', 'warn', 'error', 'silent'], { default: 'info' }),
+  bus: option.instance<Bus>('a bus (createBus)', hasMethods('emit', 'on')),
+  clock: option.instance<Clock, { default: Clock }>('a Clock', hasMethods('now', 'setTimeout'), {
+    default: systemClock,
+  }),
+  ...streamingBehaviourOptions.rules,
+  ...rateLimiterBehaviourOptions.rules,
+});
 
 interface Parts {
   estimator: BulwarkTokenEstimator;
@@ -156,36 +121,20 @@ interface Parts {
  * refused call leaves nothing behind.
  */
 function createParts(options: BulwarkClientOptions, bus: Bus, clock: Clock): Parts {
-  const { logger, logLevel = 'info', encoding, anthropic, apiKey, baseURL, retry = {} } = options;
+  const { logger, logLevel = 'info', encoding, anthropic, apiKey, baseURL, checkpoints } = options;
   const detachLogger = logger ? attachLogger(bus, logger, { level: logLevel }) : undefined;
   let limiter: RateLimiter | undefined;
   try {
     const estimator = createTokenEstimator(encoding ? { encoding } : {});
-    limiter = createRateLimiter({
-      bus,
-      clock,
-      ...(options.limits ? { limits: options.limits } : {}),
-      ...(options.limitsByModelClass ? { limitsByModelClass: options.limitsByModelClass } : {}),
-      ...(options.store ? { store: options.store } : {}),
-      ...(options.budgets ? { budgets: options.budgets } : {}),
-      ...(options.prices ? { prices: options.prices } : {}),
-    });
+    limiter = createRateLimiter({ ...pickOptions(options, rateLimiterBehaviourOptions), bus, clock });
     const streaming = createStreamingClient({
+      ...pickOptions(options, streamingBehaviourOptions),
       bus,
       clock,
       estimator,
       admission: limiter,
-      ...(anthropic ? { client: anthropic } : {}),
-      ...(!anthropic && apiKey !== undefined ? { apiKey } : {}),
-      ...(!anthropic && baseURL !== undefined ? { baseURL } : {}),
-      ...(options.checkpoints ? { checkpoints: options.checkpoints } : {}),
-      ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
-      ...(options.streamingThresholdTokens !== undefined
-        ? { streamingThresholdTokens: options.streamingThresholdTokens }
-        : {}),
-      ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
-      ...(options.defaultModel !== undefined ? { defaultModel: options.defaultModel } : {}),
-      ...retry,
+      checkpoints,
+      ...(anthropic ? { client: anthropic } : { apiKey, baseURL }),
     });
     return { estimator, limiter, streaming, detachLogger };
   } catch (error) {
@@ -204,11 +153,7 @@ function createParts(options: BulwarkClientOptions, bus: Bus, clock: Clock): Par
  * in `bulwark/node`.
  */
 export function createClient(options: BulwarkClientOptions = {}): BulwarkClient {
-  expectObject('options', options);
-  expectKnownKeys('options', options, optionNames);
-  expectObject('retry', options.retry ?? {});
-  const bus = options.bus ?? createBus();
-  const clock = options.clock ?? systemClock;
+  const { bus = createBus(), clock } = parseOptions('options', options, clientWiringOptions);
   const { estimator, limiter, streaming, detachLogger } = createParts(options, bus, clock);
   const tracker = createUsageTracker(bus, { pricesOf: (model) => priceOf(model, options.prices) });
   const calls = new CallTracker();

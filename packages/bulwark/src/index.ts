@@ -21,7 +21,9 @@ export {
 export {
   BudgetExceededError,
   type Budgets,
+  type OutputReservation,
   QueueFullError,
+  type RateLimiterBehaviourOptions,
   type RateLimitStore,
   type RateLimits,
   RequestTooLargeError,
@@ -32,7 +34,10 @@ export {
   type CreateMessageOptions,
   type GetCompletionOptions,
   type ResumeFromCheckpointOptions,
+  type RetryOptions,
   StreamInterruptedError,
+  type StreamingBehaviourOptions,
+  type StreamingMode,
 } from '@bulwark/stream';
 export { type EncodingName, TokenCountError } from '@bulwark/tokens';
 export { ClientClosedError } from './client-closed-error.js';
@@ -41,6 +46,5 @@ export {
   type BulwarkClientOptions,
   type ClientUsage,
   createClient,
-  type RetryOptions,
 } from './create-client.js';
 export type { ModelUsageTotals } from './usage-tracker.js';

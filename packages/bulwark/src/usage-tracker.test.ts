@@ -1,5 +1,4 @@
-import { createBus, emptyUsage } from '@bulwark/core';
-import type { ModelPrice } from '@bulwark/ratelimit';
+import { createBus, emptyUsage, type ModelPrice } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
 import { createUsageTracker } from './usage-tracker.js';
 

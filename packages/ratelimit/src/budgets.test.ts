@@ -37,6 +37,34 @@ describe('budgets', () => {
     ]);
   });
 
+  it('reports how much of each cap is used after every settled call, held calls included', async () => {
+    const { limiter, eventsNamed } = createHarness({
+      limits,
+      prices,
+      outputReservation: { fixedTokens: 100 },
+      budgets: { hour: { maxTokens: 10_000 }, day: { maxCostUsd: 1 } },
+    });
+    const held = await limiter.acquire({ model: sonnet, inputTokens: 400, maxOutputTokens: 1_000 });
+    const settled = await limiter.acquire({ model: sonnet, inputTokens: 1_000, maxOutputTokens: 1_000 });
+    settled.reconcile(usage({ inputTokens: 1_000, outputTokens: 1_000 }));
+    const cost = costOfUsage(usage({ inputTokens: 1_000, outputTokens: 1_000 }), prices['claude-sonnet-4']);
+    const heldCost = costOfUsage(usage({ inputTokens: 400, outputTokens: 100 }), prices['claude-sonnet-4']);
+    const levels = eventsNamed('budget:level');
+    expect(levels).toHaveLength(2);
+    expect(levels[0]).toEqual({
+      model: sonnet,
+      period: 'hour',
+      kind: 'tokens',
+      limit: 10_000,
+      used: 2_500,
+      share: 0.25,
+    });
+    expect(levels[1]).toMatchObject({ model: sonnet, period: 'day', kind: 'cost', limit: 1 });
+    expect(levels[1]?.used).toBeCloseTo(cost + heldCost, 12);
+    held.release();
+    expect(eventsNamed('budget:level')).toHaveLength(2);
+  });
+
   it('counts what calls really used once reconciled', async () => {
     const { limiter } = createHarness({
       limits,

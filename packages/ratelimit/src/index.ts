@@ -7,7 +7,12 @@ export {
   WaitTimeoutError,
 } from './errors.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export type { OutputReservation, RateLimiterOptions, RateLimits } from './options.js';
+export type {
+  OutputReservation,
+  RateLimiterBehaviourOptions,
+  RateLimiterOptions,
+  RateLimits,
+} from './options.js';
 export { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 export type {
   RateLimitStore,

@@ -34,7 +34,11 @@ export interface RateLimits {
  */
 export type OutputReservation = 'estimate' | 'max_tokens' | { fixedTokens: number };
 
-export interface RateLimiterOptions {
+/**
+ * How the limiter behaves, apart from what it is wired to (its clock and bus). The bundle
+ * `bulwark` takes these same options and passes them through.
+ */
+export interface RateLimiterBehaviourOptions {
   /** Limits for every model class. @default {} (learnt from headers) */
   limits?: RateLimits;
   /** Per-class overrides of `limits`, by model class (`claude-sonnet-4`). @default {} */
@@ -61,10 +65,6 @@ export interface RateLimiterOptions {
   store?: RateLimitStore;
   /** Scope of the buckets in the store (one per API key or organisation). @default 'default' */
   namespace?: string;
-  /** @default systemClock */
-  clock?: Clock;
-  /** Where the limiter's events go, for observers. @default a private bus */
-  bus?: Bus;
   /** Longest a caller waits before `WaitTimeoutError`; refused at once when the wait is known to be longer. @default Infinity */
   maxWaitMs?: number;
   /** Most callers waiting per model class before `QueueFullError`. @default Infinity */
@@ -79,6 +79,14 @@ export interface RateLimiterOptions {
   budgets?: Budgets;
   /** US dollars per million tokens by model id or class, for cost budgets and `usage()`. @default {} */
   prices?: PriceTable;
+}
+
+/** Options of `createRateLimiter`: how it behaves, and its clock and bus. */
+export interface RateLimiterOptions extends RateLimiterBehaviourOptions {
+  /** @default systemClock */
+  clock?: Clock;
+  /** Where the limiter's events go, for observers. @default a private bus */
+  bus?: Bus;
 }
 
 /** A number > 0 (per-minute limits, the aging step); `Infinity` too when `allowInfinity`. */
@@ -182,8 +190,8 @@ const isStore = (value: object): boolean =>
     (method) => typeof (value as Partial<RateLimitStore>)[method] === 'function',
   );
 
-/** Every option of `createRateLimiter`, declared once with its default. */
-export const rateLimiterOptions = defineOptions<RateLimiterOptions>()({
+/** The rules and defaults of `RateLimiterBehaviourOptions`. */
+export const rateLimiterBehaviourOptions = defineOptions<RateLimiterBehaviourOptions>()({
   limits: { ...givenOnly(rateLimitOptions), default: {} },
   limitsByModelClass: tableOf(givenOnly(rateLimitOptions)),
   learnLimitsFromHeaders: option.boolean({ default: true }),
@@ -200,6 +208,17 @@ export const rateLimiterOptions = defineOptions<RateLimiterOptions>()({
   // No default here: the default memory store is made per limiter, on the limiter's clock.
   store: option.instance<RateLimitStore>('a RateLimitStore (take, adjust, sync, throttle, peek)', isStore),
   namespace: option.string({ default: 'default' }),
+  maxWaitMs: option.number({ min: 0, allowInfinity: true, default: Number.POSITIVE_INFINITY }),
+  maxQueueLength: option.number({ min: 0, allowInfinity: true, default: Number.POSITIVE_INFINITY }),
+  priorityAgingMs: { ...positiveNumber({ allowInfinity: true }), default: 30_000 },
+  throttleWithoutRetryAfterMs: option.number({ min: 0, default: 1_000 }),
+  spendLimitPauseMs: option.number({ min: 0, default: 60_000 }),
+  budgets: { ...givenOnly(budgetOptions), default: {} },
+  prices: tableOf(modelPrice),
+});
+
+/** Every option of `createRateLimiter`, declared once with its default. */
+export const rateLimiterOptions = defineOptions<RateLimiterOptions>()({
   clock: option.instance<Clock, { default: Clock }>(
     'a Clock (now, setTimeout)',
     (value) =>
@@ -208,13 +227,7 @@ export const rateLimiterOptions = defineOptions<RateLimiterOptions>()({
   ),
   // No default here: each limiter makes its own private bus.
   bus: option.instance<Bus>('a Bus', (value) => typeof (value as Bus).emit === 'function'),
-  maxWaitMs: option.number({ min: 0, allowInfinity: true, default: Number.POSITIVE_INFINITY }),
-  maxQueueLength: option.number({ min: 0, allowInfinity: true, default: Number.POSITIVE_INFINITY }),
-  priorityAgingMs: { ...positiveNumber({ allowInfinity: true }), default: 30_000 },
-  throttleWithoutRetryAfterMs: option.number({ min: 0, default: 1_000 }),
-  spendLimitPauseMs: option.number({ min: 0, default: 60_000 }),
-  budgets: { ...givenOnly(budgetOptions), default: {} },
-  prices: tableOf(modelPrice),
+  ...rateLimiterBehaviourOptions.rules,
 });
 
 /** Checks every option up front (`InvalidArgumentError` names the first bad one) and fills in defaults. */

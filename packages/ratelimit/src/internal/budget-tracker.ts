@@ -1,5 +1,6 @@
 import {
   type BudgetExceededEvent,
+  type BudgetLevelEvent,
   costOfUsage,
   type ModelPrice,
   type PriceTable,
@@ -100,6 +101,37 @@ export class BudgetTracker {
     if (!usage) return;
     const price = this.priceOf(model);
     recordUsage(this.currentHour(nowMs), model, usage, price ? costOfUsage(usage, price) : undefined);
+  }
+
+  /** How much of each configured cap is used now, held calls included (for `budget:level`). */
+  levels(nowMs: number): Array<Omit<BudgetLevelEvent, 'model'>> {
+    const levels: Array<Omit<BudgetLevelEvent, 'model'>> = [];
+    for (const period of budgetPeriods) {
+      const cap = this.budgets[period];
+      if (!cap) continue;
+      const used = this.totals(period, nowMs);
+      if (cap.maxTokens !== undefined) {
+        const tokens = used.tokens + this.heldTokens;
+        levels.push({
+          period,
+          kind: 'tokens',
+          limit: cap.maxTokens,
+          used: tokens,
+          share: tokens / cap.maxTokens,
+        });
+      }
+      if (cap.maxCostUsd !== undefined && used.costUsd !== undefined) {
+        const cost = used.costUsd + this.heldCostUsd;
+        levels.push({
+          period,
+          kind: 'cost',
+          limit: cap.maxCostUsd,
+          used: cost,
+          share: cost / cap.maxCostUsd,
+        });
+      }
+    }
+    return levels;
   }
 
   report(nowMs: number): UsageReport {

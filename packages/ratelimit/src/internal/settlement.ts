@@ -56,7 +56,12 @@ export class Settlement implements ReservationSettler {
     if (usage && !partial) this.context.outputEstimator.record(model, usage.outputTokens);
     const nowMs = this.differenceOf(reservation, usage) ? this.giveBack(reservation) : undefined;
     // The memory store's time saves reading the clock again (it shows at a million calls a second).
-    this.context.budgets.settle(model, reservation.budgetHold, usage, nowMs ?? this.context.clock.now());
+    const settledAtMs = nowMs ?? this.context.clock.now();
+    const { budgets, bus } = this.context;
+    budgets.settle(model, reservation.budgetHold, usage, settledAtMs);
+    if (usage && budgets.hasCaps && bus.listenerCount('budget:level') > 0) {
+      for (const level of budgets.levels(settledAtMs)) bus.emit('budget:level', { model, ...level });
+    }
     this.context.wake(state);
   }
 

@@ -18,6 +18,7 @@ export function createHarness(options: RateLimiterOptions = {}) {
     'ratelimit:update',
     'ratelimit:throttled',
     'budget:exceeded',
+    'budget:level',
   ] as const) {
     bus.on(name, (payload: unknown) => events.push({ name, payload }));
   }

@@ -25,6 +25,8 @@ export interface AttemptInput {
   onText: ((text: string) => void) | undefined;
   onEvent: ((event: Anthropic.RawMessageStreamEvent) => void) | undefined;
   afterEvent(): void;
+  /** Called once, when the attempt's first content delta (text, thinking or tool input) arrives. */
+  onFirstContent?(): void;
 }
 
 /** Aborts `controller` when `signal` does; returns the unsubscribe. */
@@ -59,6 +61,7 @@ export async function runStreamingAttempt(
   input: AttemptInput & { stallTimeoutMs: number; pingsCountAsActivity: boolean },
 ): Promise<void> {
   const { client, params, snapshot, clock, signal, state, onText, onEvent } = input;
+  let firstContent = input.onFirstContent;
   const controller = new AbortController();
   const unlink = linkSignal(signal, controller);
   const watchdog = startStallWatchdog(clock, input.stallTimeoutMs, (idleMs) => {
@@ -102,6 +105,10 @@ export async function runStreamingAttempt(
         );
       }
       const text = snapshot.apply(event);
+      if (event.type === 'content_block_delta' && firstContent !== undefined) {
+        firstContent();
+        firstContent = undefined;
+      }
       try {
         if (onEvent) onEvent(event);
         if (text !== undefined && onText) onText(text);

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { RequestTokenEstimate, Reservation } from '@bulwark/core';
+import { AbortedError, type RequestTokenEstimate, type Reservation } from '@bulwark/core';
+import { summarizeError } from '@bulwark/core/internal';
 import {
   type AttemptInput,
   type AttemptState,
@@ -42,7 +43,7 @@ export class RequestRun {
   ) {
     const { snapshot, params } = input;
     const checkpointer = createRequestCheckpointer(settings, input);
-    this.context = { settings, input, model: params.model, checkpointer };
+    this.context = { settings, input, model: params.model, checkpointer, outcome: { reported: false } };
     this.recovery = new RetryController(this.context);
     this.startedAtMs = settings.clock.now();
     this.attempt = snapshot.attempts;
@@ -66,7 +67,11 @@ export class RequestRun {
     return this.context.model;
   }
 
-  /** Resolves to the one message the caller sees; rejects with `StreamInterruptedError` or `AbortedError`. */
+  /**
+   * Resolves to the one message the caller sees; rejects with `StreamInterruptedError`,
+   * `AbortedError`, or the admission gate's error (a budget, a full queue, ...). Every request
+   * ends with exactly one `request:end` or one `request:error` with `willRetry: false`.
+   */
   async run(): Promise<Anthropic.Message> {
     this.progress?.start();
     try {
@@ -77,9 +82,26 @@ export class RequestRun {
         if (failure === undefined) return await this.finish();
         this.plan = await this.recovery.recover(attempt, failure.error);
       }
+    } catch (error) {
+      this.reportUnreported(error);
+      throw error;
     } finally {
       this.progress?.stop();
     }
+  }
+
+  /** A request that stopped before any attempt could report it (refused admission, an abort) says so. */
+  private reportUnreported(error: unknown): void {
+    if (this.context.outcome.reported) return;
+    this.context.outcome.reported = true;
+    this.settings.bus.emit('request:error', {
+      requestId: this.input.requestId,
+      model: this.model,
+      attempt: Math.max(1, this.attempt),
+      error: summarizeError(error),
+      willRetry: false,
+      ...(AbortedError.isInstance(error) ? {} : { giveUpReason: 'not_retryable' as const }),
+    });
   }
 
   /** Prepares the next attempt: the resume plan applied, its estimate made, its capacity acquired. */
@@ -103,7 +125,8 @@ export class RequestRun {
     });
     snapshot.beginAttempt(skipPrefix);
     const state: AttemptState = { streamStarted: false, stalledAfterMs: undefined };
-    return { number: this.attempt, params, estimate, reservation, state };
+    const startedAtMs = this.settings.clock.now();
+    return { number: this.attempt, params, estimate, reservation, state, startedAtMs };
   }
 
   /** The params of the next attempt: the caller's, or a continuation of the kept text. */
@@ -202,6 +225,13 @@ export class RequestRun {
       onResponse: (response) =>
         observeResponse(this.context, attempt, { status: response.status, headers: response.headers }),
       afterEvent: this.afterEvent,
+      onFirstContent: () =>
+        settings.bus.emit('stream:first_token', {
+          requestId: input.requestId,
+          model: this.model,
+          attempt: attempt.number,
+          timeToFirstTokenMs: settings.clock.now() - attempt.startedAtMs,
+        }),
     };
     try {
       if (input.streaming) {
@@ -249,6 +279,7 @@ export class RequestRun {
     const { snapshot, requestId } = this.input;
     const message = snapshot.toMessage() as Anthropic.Message;
     await this.context.checkpointer?.delete();
+    this.context.outcome.reported = true;
     this.settings.bus.emit('request:end', {
       requestId,
       model: this.model,
@@ -258,6 +289,8 @@ export class RequestRun {
       resumes: this.resumes,
       stopReason: message.stop_reason,
       usage: snapshot.totalUsage(),
+      ...(message.id ? { responseId: message.id } : {}),
+      ...(message.model ? { responseModel: message.model } : {}),
     });
     return message;
   }

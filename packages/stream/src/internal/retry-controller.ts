@@ -33,6 +33,7 @@ export class RetryController {
     const base = { requestId: input.requestId, model, attempt: attempt.number };
     if (input.signal?.aborted) {
       const aborted = abortedError(this.context, error);
+      this.context.outcome.reported = true;
       settings.bus.emit('request:error', { ...base, error: summarizeError(aborted), willRetry: false });
       throw aborted;
     }
@@ -49,6 +50,7 @@ export class RetryController {
       { retry: settings.retry, random: settings.random, hasAdmission: settings.admission !== undefined },
     );
     const { status, errorType: type } = classification;
+    if (!decision.retry) this.context.outcome.reported = true;
     settings.bus.emit('request:error', {
       ...base,
       error: summarizeError(error, { status, type }),

@@ -30,6 +30,8 @@ export interface RunContext {
   readonly input: RunInput;
   readonly model: string;
   readonly checkpointer: Checkpointer | undefined;
+  /** Set once the request's one closing event (`request:end`, or `request:error` without retry) is out. */
+  readonly outcome: { reported: boolean };
 }
 
 /** One attempt, admitted: what it sends and the handles it holds until it is settled. */
@@ -41,6 +43,8 @@ export interface Attempt {
   /** The capacity held for this attempt, reconciled or released once it is over. */
   readonly reservation: Reservation | undefined;
   readonly state: AttemptState;
+  /** When the attempt was admitted (`request:start`), on the client's clock. */
+  readonly startedAtMs: number;
 }
 
 /** The error of an aborted request, holding the message received so far. */
