@@ -140,6 +140,19 @@ describe('examples (offline, each as a user runs it)', () => {
     expect(stdout).not.toContain('offline-example-key');
   });
 
+  it('batch-api runs 300 requests through the Message Batches API at half the price', async () => {
+    const { status, stdout, stderr } = await runExample('batch-api.ts');
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(stdout.match(/submitted msgbatch_\w+: 100 requests \(round 1\)/g)).toHaveLength(3);
+    expect(stdout).toContain('resubmitting 1 requests (1 errored, 0 expired)');
+    expect(stdout).toContain('resubmitting 1 requests (0 errored, 1 expired)');
+    expect(stdout).toContain('question-299: errored (invalid_request_error)');
+    expect(stdout).toContain('300 results: 299 succeeded, 1 errored, 0 expired, 0 canceled');
+    expect(stdout).toContain('answers delivered: 299; resubmitted: 2; batches: 5');
+    expect(stdout).toMatch(/cost at batch prices: \$0\.\d{6} \(list price \$0\.\d{6}, 0\.50×\)/);
+  });
+
   it('the demo completes all 20 requests through every fault and prints the summary, plain when piped', async () => {
     const { status, stdout } = await runExample('demo.ts');
     expect(status).toBe(0);

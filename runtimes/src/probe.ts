@@ -2,12 +2,20 @@
 // step is caught on its own, so one failing step still lets the others report; the Node test
 // decides what counts as right.
 import Anthropic from '@anthropic-ai/sdk';
+import { createBatchRunner } from '@bulwark/batches';
 import { type BucketLevels, createManualClock, usageFromApi } from '@bulwark/core';
 import { createRateLimiter } from '@bulwark/ratelimit';
 import { createStreamingClient } from '@bulwark/stream';
 import { createTokenEstimator } from '@bulwark/tokens';
 import { createClient } from 'bulwark';
-import { limiterScenario, model, plainRequest, sampleText, streamedRequest } from './scenario.js';
+import {
+  batchRequests,
+  limiterScenario,
+  model,
+  plainRequest,
+  sampleText,
+  streamedRequest,
+} from './scenario.js';
 
 /** A step's result, or why it failed (the error's name, message, stack and causes). */
 export type Outcome<T> = { ok: true; ms: number; value: T } | { ok: false; ms: number; error: string };
@@ -29,6 +37,8 @@ export interface ProbeReport {
   stream: Outcome<Answers>;
   /** The bundle's `createClient`, from `bulwark`'s main entry. */
   bundle: Outcome<Answers & { countTokens: number }>;
+  /** `@bulwark/batches`: a job through the mock's batch endpoints, its texts by `custom_id` and counts. */
+  batches: Outcome<{ texts: Record<string, string>; succeeded: number; batchIds: number }>;
 }
 
 const apiKey = 'runtime-probe-key';
@@ -135,6 +145,18 @@ async function bundleAnswers(baseURL: string): Promise<Answers & { countTokens: 
   }
 }
 
+/** A job of `createBatchRunner`: submit, poll, stream the results file, on the runtime's own timers. */
+async function batchJob(baseURL: string) {
+  const runner = createBatchRunner({ apiKey, baseURL, pollIntervalMs: 5, maxPollIntervalMs: 20 });
+  const job = runner.run(batchRequests, { jobId: 'runtime-probe' });
+  const texts: Record<string, string> = {};
+  for await (const { custom_id, result } of job) {
+    texts[custom_id] = result.type === 'succeeded' ? textOf(result.message) : `(${result.type})`;
+  }
+  const summary = await job.summary();
+  return { texts, succeeded: summary.results.succeeded, batchIds: summary.batchIds.length };
+}
+
 /** Runs every step against the mock server at `baseURL`, one after the other. */
 export async function runProbe(baseURL: string): Promise<ProbeReport> {
   return {
@@ -143,5 +165,6 @@ export async function runProbe(baseURL: string): Promise<ProbeReport> {
     rateLimit: await step(() => admitThroughRateLimiter(baseURL)),
     stream: await step(() => streamingClientAnswers(baseURL)),
     bundle: await step(() => bundleAnswers(baseURL)),
+    batches: await step(() => batchJob(baseURL)),
   };
 }

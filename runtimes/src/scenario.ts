@@ -31,3 +31,16 @@ export const limiterScenario = {
   limits: { requestsPerMinute: 60, inputTokensPerMinute: 100_000, outputTokensPerMinute: 20_000 },
   maxOutputTokens: plainRequest.max_tokens,
 };
+
+/** The requests of the batch job: the plain request again, and one more. */
+export const batchRequests = [
+  { custom_id: 'plain', params: plainRequest },
+  {
+    custom_id: 'second',
+    params: {
+      model,
+      max_tokens: 128,
+      messages: [{ role: 'user' as const, content: 'Name one runtime, in a batch.' }],
+    },
+  },
+];

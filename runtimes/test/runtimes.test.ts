@@ -4,7 +4,13 @@ import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
 import o200kBase from 'js-tiktoken/ranks/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outcome, ProbeReport } from '../src/probe.js';
-import { limiterScenario, plainRequest, sampleText, streamedRequest } from '../src/scenario.js';
+import {
+  batchRequests,
+  limiterScenario,
+  plainRequest,
+  sampleText,
+  streamedRequest,
+} from '../src/scenario.js';
 import { type BuiltProbe, buildProbe } from './probe-build.js';
 import { type RuntimeRun, runtimes } from './runtimes.js';
 
@@ -85,6 +91,21 @@ describe.each(runtimes.map((runtime) => [runtime.name, runtime] as const))('%s',
     expect(answers.plain).toBe(server.expectedText(plainRequest));
     expect(answers.streamed).toBe(server.expectedText(streamedRequest));
     expect(answers.streamedPieces).toBe(answers.streamed);
+  });
+
+  it("@bulwark/batches' createBatchRunner runs a job through the batch endpoints, each answer the mock's text", () => {
+    const job = stepValue(run, reportOf(run).batches);
+    expect(job).toEqual({
+      texts: Object.fromEntries(
+        batchRequests.map(({ custom_id, params }) => [custom_id, server.expectedText(params)]),
+      ),
+      succeeded: batchRequests.length,
+      batchIds: 1,
+    });
+    const created = server.requests.filter(
+      (entry) => entry.method === 'POST' && entry.path === '/v1/messages/batches',
+    );
+    expect(created.map((entry) => entry.status)).toEqual([200]);
   });
 
   it('reaches the mock server over loopback: streamed only where max_tokens asks for it, all answered 200', () => {

@@ -28,6 +28,15 @@ const defaultLevels: Record<BulwarkEventName, Exclude<LogLevel, 'silent'>> = {
   'file:refused': 'warn',
   'alert:raised': 'warn',
   'alert:resolved': 'info',
+  'batch:job_start': 'info',
+  'batch:submitted': 'info',
+  'batch:progress': 'debug',
+  'batch:ended': 'info',
+  'batch:collected': 'info',
+  'batch:retrying': 'warn',
+  'batch:throttled': 'warn',
+  'batch:canceled': 'warn',
+  'batch:job_end': 'info',
 };
 
 export interface AttachLoggerOptions {

@@ -1,4 +1,15 @@
 import type { AlertRaisedEvent, AlertResolvedEvent } from './alert-events.js';
+import type {
+  BatchCanceledEvent,
+  BatchCollectedEvent,
+  BatchEndedEvent,
+  BatchJobEndEvent,
+  BatchJobStartEvent,
+  BatchProgressEvent,
+  BatchRetryingEvent,
+  BatchSubmittedEvent,
+  BatchThrottledEvent,
+} from './batch-events.js';
 import type { FileChunkEvent, FileRefusedEvent } from './file-events.js';
 import type {
   BudgetExceededEvent,
@@ -90,6 +101,25 @@ export interface BulwarkEvents {
   'alert:raised': AlertRaisedEvent;
   /** A raised alert's condition is no longer true. */
   'alert:resolved': AlertResolvedEvent;
+  // ---- Message Batches (@bulwark/batches) ----
+  /** A batch job starts, or resumes from its saved state. */
+  'batch:job_start': BatchJobStartEvent;
+  /** A Message Batch was created (or found on the API after a crash and adopted). */
+  'batch:submitted': BatchSubmittedEvent;
+  /** A poll of a Message Batch: its processing status and request counts per state. */
+  'batch:progress': BatchProgressEvent;
+  /** A Message Batch finished processing. */
+  'batch:ended': BatchEndedEvent;
+  /** A Message Batch's results were read: counts by type, tokens and cost at batch prices. */
+  'batch:collected': BatchCollectedEvent;
+  /** Errored (retryable) and expired requests go into a new batch. */
+  'batch:retrying': BatchRetryingEvent;
+  /** A call to the batch endpoints failed transiently and is tried again after a wait. */
+  'batch:throttled': BatchThrottledEvent;
+  /** A batch in flight was cancelled on the API because the job's signal aborted. */
+  'batch:canceled': BatchCanceledEvent;
+  /** A batch job finished: final counts, tokens and cost. */
+  'batch:job_end': BatchJobEndEvent;
 }
 
 /** The name of any Bulwark event. */
@@ -122,4 +152,13 @@ export const bulwarkEventNames = [
   'file:refused',
   'alert:raised',
   'alert:resolved',
+  'batch:job_start',
+  'batch:submitted',
+  'batch:progress',
+  'batch:ended',
+  'batch:collected',
+  'batch:retrying',
+  'batch:throttled',
+  'batch:canceled',
+  'batch:job_end',
 ] as const satisfies readonly BulwarkEventName[];

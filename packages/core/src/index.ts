@@ -8,6 +8,18 @@ export type {
 } from './admission-gate.js';
 export type { AlertRaisedEvent, AlertResolvedEvent, AlertSeverity } from './alert-events.js';
 export { type AttachLoggerOptions, attachLogger } from './attach-logger.js';
+export type {
+  BatchCanceledEvent,
+  BatchCollectedEvent,
+  BatchEndedEvent,
+  BatchJobEndEvent,
+  BatchJobStartEvent,
+  BatchProgressEvent,
+  BatchRequestCounts,
+  BatchRetryingEvent,
+  BatchSubmittedEvent,
+  BatchThrottledEvent,
+} from './batch-events.js';
 export { type BulwarkEventListeners, type Bus, createBus } from './bus.js';
 export { type CheckpointStore, createMemoryCheckpointStore } from './checkpoint-store.js';
 export {

@@ -14,6 +14,7 @@ export { throwIfAborted } from './errors.js';
 export { hashString } from './hash-string.js';
 export { getHeader, parseRetryAfterMs } from './headers.js';
 export { createSafeLogger, silentLogger } from './logger.js';
+export { checkMessageParams } from './message-params.js';
 export {
   type DefaultedRule,
   defineOptions,

@@ -1,4 +1,5 @@
 export type { Fault, FaultKind, FaultPlan } from './fault.js';
+export type { BatchFaultPlan, BatchItemFault, MockBatchOptions } from './mock-batch-options.js';
 export type {
   ContinuationKind,
   MockServer,

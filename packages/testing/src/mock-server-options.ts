@@ -1,5 +1,6 @@
 import type { Clock } from '@bulwark/core';
 import type { FaultPlan } from './fault.js';
+import type { MockBatchOptions } from './mock-batch-options.js';
 import type { ServerTokenizerOptions } from './server-tokenizer.js';
 
 /** Per-minute limits of one model class; a limit left out is unlimited. */
@@ -34,6 +35,8 @@ export interface MockServerOptions {
   rateLimitsByModelClass?: Record<string, MockRateLimits>;
   /** Faults to inject. @default none */
   faults?: FaultPlan;
+  /** How the Message Batches endpoints behave: speed, queue, limits, per-request faults. @default see `MockBatchOptions` */
+  batches?: MockBatchOptions;
   /** Time for buckets, reset headers, pacing, stalls and slow headers. @default systemClock */
   clock?: Clock;
 }

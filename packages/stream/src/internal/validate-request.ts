@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { expectNumber, expectObject, expectString, invalidArgument } from '@bulwark/core/internal';
+import { checkMessageParams } from '@bulwark/core/internal';
 
 /**
  * Checks a Messages API request before any network call: a model, a non-empty list of
@@ -7,44 +7,6 @@ import { expectNumber, expectObject, expectString, invalidArgument } from '@bulw
  * least 1,024 that stays below `max_tokens`. Other fields pass through to the API as they are.
  */
 export function validateMessageParams(params: unknown): Anthropic.MessageCreateParams {
-  const request = expectObject('params', params);
-  expectString('params.model', request.model);
-  const messages = request.messages;
-  if (!Array.isArray(messages) || messages.length === 0) {
-    throw invalidArgument('params.messages', 'a non-empty array of messages', messages);
-  }
-  messages.forEach((message: unknown, index) => {
-    const entry = expectObject(`params.messages[${index}]`, message);
-    if (entry.role !== 'user' && entry.role !== 'assistant') {
-      throw invalidArgument(`params.messages[${index}].role`, '`user` or `assistant`', entry.role);
-    }
-    if (typeof entry.content !== 'string' && !Array.isArray(entry.content)) {
-      throw invalidArgument(
-        `params.messages[${index}].content`,
-        'a string or an array of blocks',
-        entry.content,
-      );
-    }
-  });
-  const maxTokens = expectNumber('params.max_tokens', request.max_tokens, { integer: true, min: 1 });
-  if (request.stream !== undefined && request.stream !== null && typeof request.stream !== 'boolean') {
-    throw invalidArgument('params.stream', 'a boolean', request.stream);
-  }
-  if (request.thinking !== undefined && request.thinking !== null) {
-    const thinking = expectObject('params.thinking', request.thinking);
-    if (thinking.type === 'enabled') {
-      const budget = expectNumber('params.thinking.budget_tokens', thinking.budget_tokens, {
-        integer: true,
-        min: 1024,
-      });
-      if (budget >= maxTokens) {
-        throw invalidArgument(
-          'params.thinking.budget_tokens',
-          `an integer below \`params.max_tokens\` (${maxTokens})`,
-          budget,
-        );
-      }
-    }
-  }
+  checkMessageParams(params);
   return params as Anthropic.MessageCreateParams;
 }

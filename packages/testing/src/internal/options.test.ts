@@ -1,5 +1,6 @@
 import { createManualClock, InvalidArgumentError, systemClock } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
+import { defaultBatchOptions } from './batches/options.js';
 import { parseMockServerOptions } from './options.js';
 
 describe('parseMockServerOptions', () => {
@@ -15,6 +16,7 @@ describe('parseMockServerOptions', () => {
       rateLimits: {},
       rateLimitsByModelClass: {},
       faults: {},
+      batches: defaultBatchOptions,
       clock: systemClock,
     });
   });

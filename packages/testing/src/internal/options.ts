@@ -9,8 +9,10 @@ import {
   parseOptions,
 } from '@bulwark/core/internal';
 import type { FaultPlan } from '../fault.js';
+import type { MockBatchOptions } from '../mock-batch-options.js';
 import type { MockRateLimits, MockServerOptions } from '../mock-server-options.js';
 import type { ServerTokenizerOptions } from '../server-tokenizer.js';
+import { defaultBatchOptions, parseBatchOptions, type ResolvedBatchOptions } from './batches/options.js';
 import { parseFaultPlan } from './faults.js';
 
 const rateLimitsOptions = defineOptions<MockRateLimits>()({
@@ -81,6 +83,7 @@ const mockServerOptions = defineOptions<MockServerOptions>()({
   rateLimits: rule<MockRateLimits>({}, checkRateLimits),
   rateLimitsByModelClass: rule({}, checkRateLimitsByModelClass),
   faults: rule<FaultPlan>({}, parseFaultPlan),
+  batches: rule<MockBatchOptions>(defaultBatchOptions, parseBatchOptions),
   clock: option.instance<Clock, { default: Clock }>('a Clock (`now` and `setTimeout`)', isClock, {
     default: systemClock,
   }),
@@ -90,7 +93,11 @@ const mockServerOptions = defineOptions<MockServerOptions>()({
 export function parseMockServerOptions(options: MockServerOptions) {
   const resolved = parseOptions('options', options, mockServerOptions);
   // `checkOutputTokens` turns a single number into a range; the interface's type allows both.
-  return { ...resolved, outputTokens: resolved.outputTokens as { min: number; max: number } };
+  return {
+    ...resolved,
+    outputTokens: resolved.outputTokens as { min: number; max: number },
+    batches: resolved.batches as ResolvedBatchOptions,
+  };
 }
 
 /** Options with defaults applied, checked. */

@@ -1,3 +1,4 @@
+import { batchRoutes } from './endpoints/batches.js';
 import { countTokensRoute } from './endpoints/count-tokens.js';
 import { messagesRoute } from './endpoints/messages.js';
 import type { Route } from './router.js';
@@ -11,4 +12,4 @@ import type { Route } from './router.js';
  * router answers 404 and 405. State an endpoint keeps across requests (batches, say) goes in
  * `MockServerState`, cleared by its `reset()`. See the README's "Contributing" section.
  */
-export const routes: readonly Route[] = [messagesRoute, countTokensRoute];
+export const routes: readonly Route[] = [messagesRoute, countTokensRoute, ...batchRoutes];

@@ -2,6 +2,7 @@ import type { Clock } from '@bulwark/core';
 import type { FaultPlan } from '../fault.js';
 import type { MockServerStats, RequestLogEntry } from '../mock-server.js';
 import { createServerTokenizer, type ServerTokenizer } from '../server-tokenizer.js';
+import { BatchRegistry } from './batches/batch-registry.js';
 import { parseFaultPlan } from './faults.js';
 import type { ResolvedOptions } from './options.js';
 import { randomFor, randomId } from './random.js';
@@ -32,6 +33,8 @@ export class MockServerState {
   readonly tokenizer: ServerTokenizer;
   readonly generator: ResponseGenerator;
   readonly rateLimiter: RateLimiter;
+  /** The Message Batches of this server. */
+  readonly batches: BatchRegistry;
   /** One entry per HTTP request, oldest first; the same array for the server's life. */
   readonly log: RequestLogEntry[] = [];
   /** One controller per open response, aborted when it closes or the server does. */
@@ -53,6 +56,13 @@ export class MockServerState {
       ...settings.rateLimitsByModelClass[modelClass],
     }));
     this.faultPlan = settings.faults;
+    this.batches = new BatchRegistry(settings.clock, settings.seed, settings.batches, {
+      seed: settings.seed,
+      generator: this.generator,
+      tokenizer: this.tokenizer,
+      faults: () => settings.batches.faults,
+      resultPaddingBytes: settings.batches.resultPaddingBytes,
+    });
   }
 
   get clock(): Clock {
@@ -104,7 +114,7 @@ export class MockServerState {
     this.spendLimitReached = false;
   }
 
-  /** Clears the log, stats, counters, spend limit and rate-limit buckets (not the fault plan). */
+  /** Clears the log, stats, counters, spend limit, rate-limit buckets and batches (not the fault plan). */
   reset(): void {
     this.log.length = 0;
     this.stats = emptyStats();
@@ -112,5 +122,6 @@ export class MockServerState {
     this.#messageCount = 0;
     this.spendLimitReached = false;
     this.rateLimiter.reset();
+    this.batches.reset();
   }
 }
